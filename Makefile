@@ -1,0 +1,64 @@
+# KI-Kompetenz. `make run` and `make test` set up everything they need on a fresh Debian machine.
+SHELL := /bin/bash
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+APT_STAMP := .cache/apt-installed
+PG_DIR := /tmp/lms-pg-test-$(shell id -u)
+export LMS_DEV ?= 1
+
+.PHONY: run test setup venv system-deps migrate courses demo lint pytest pytest-pg vendor screenshots bench clean
+
+## run: set up, migrate, import courses, load the demo organisation, serve on http://127.0.0.1:5000
+run: setup migrate courses demo
+	$(BIN)/gunicorn --bind 127.0.0.1:5000 --workers 2 --threads 4 --access-logfile - wsgi:app
+
+## test: ruff + the whole suite on SQLite, then again on a temporary PostgreSQL server
+test: setup system-deps lint pytest pytest-pg
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+## system-deps: Debian packages the tests need (Chromium for browser tests, PostgreSQL server)
+system-deps: $(APT_STAMP)
+
+$(APT_STAMP):
+	@if ! command -v chromium >/dev/null || ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 \
+	   || ! fc-list | grep -qi dejavu; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	    chromium postgresql fonts-dejavu-core >/dev/null; fi
+	mkdir -p $(dir $(APT_STAMP)) && touch $(APT_STAMP)
+
+migrate: setup
+	$(BIN)/lms db upgrade
+
+courses: setup migrate
+	@if $(BIN)/lms courses --help >/dev/null 2>&1; then $(BIN)/lms courses import; fi
+
+demo: setup migrate
+	@if $(BIN)/lms demo --help >/dev/null 2>&1; then $(BIN)/lms demo load --if-empty; fi
+
+lint: setup
+	$(BIN)/ruff check lms tests wsgi.py bench
+
+pytest: setup system-deps
+	$(BIN)/pytest -q -p no:cacheprovider
+
+pytest-pg: setup system-deps
+	@scripts/pg-test.sh stop $(PG_DIR); \
+	url=$$(scripts/pg-test.sh start $(PG_DIR)) || { cat $(PG_DIR)/*.log; exit 1; }; \
+	TEST_DATABASE_URL=$$url $(BIN)/pytest -q -p no:cacheprovider $(PG_PYTEST_ARGS); rc=$$?; \
+	scripts/pg-test.sh stop $(PG_DIR); exit $$rc
+
+## vendor: refresh the vendored KERN UX design system (set KERN_VERSION=x.y.z to change version)
+vendor:
+	scripts/vendor-kern.sh $(KERN_VERSION)
+
+clean:
+	rm -rf $(VENV) .cache instance .pytest_cache

@@ -1,0 +1,44 @@
+"""Access decorators and scope helpers."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from flask import abort
+from flask_login import current_user
+
+from lms.extensions import login_manager
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def roles_required(*roles: str) -> Callable[[F], F]:
+    """Require a logged-in user with one of ``roles`` (admin always passes). Anonymous → login page."""
+
+    def decorator(view: F) -> F:
+        @functools.wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if current_user.role != "admin" and current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        wrapper.lms_roles = roles  # type: ignore[attr-defined]
+        return wrapper  # type: ignore[return-value]
+
+    return decorator
+
+
+def login_required(view: F) -> F:
+    """Any logged-in user."""
+
+    @functools.wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        return view(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]

@@ -1,0 +1,91 @@
+"""``lms users …``: accounts from the command line."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask.cli import with_appcontext
+from sqlalchemy import select
+
+from lms import db
+from lms.auth import services
+from lms.auth.models import ROLE_VALUES, User
+
+
+@click.group("users")
+def users() -> None:
+    """Accounts and roles."""
+
+
+@users.command("create")
+@click.argument("email")
+@click.option("--role", type=click.Choice(ROLE_VALUES), required=True)
+@click.option("--unit", "units", multiple=True, help="org-unit code (coordinators; repeatable)")
+@click.option("--name", "display_name", default="", help="display name for accounts without employee record")
+@click.option("--password-stdin", is_flag=True, help="read the password from standard input")
+@with_appcontext
+def create(email: str, role: str, units: tuple[str, ...], display_name: str, password_stdin: bool) -> None:
+    """Create an account; without --password-stdin an invitation link is printed."""
+    password = sys.stdin.readline().rstrip("\n") if password_stdin else None
+    try:
+        user = services.create_user(email, role, unit_codes=list(units), password=password,
+                                    display_name=display_name, actor_label="cli")
+        token = None if password else services.invite(user, actor_label="cli")
+    except services.AccountError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    click.echo(f"created {user.email} ({user.role})")
+    if token:
+        click.echo("invitation link (valid 7 days): "
+                   f"{services.invitation_url(token)}")
+
+
+@users.command("invite")
+@click.argument("email")
+@with_appcontext
+def invite(email: str) -> None:
+    """Print a new invitation link for an existing account."""
+    user = services.find_by_email(email)
+    if user is None:
+        raise click.ClickException(f"no account {email}")
+    token = services.invite(user, actor_label="cli")
+    db.session.commit()
+    click.echo(services.invitation_url(token))
+
+
+@users.command("set-role")
+@click.argument("email")
+@click.argument("role", type=click.Choice(ROLE_VALUES))
+@click.option("--unit", "units", multiple=True, help="org-unit code (coordinators; repeatable)")
+@with_appcontext
+def set_role(email: str, role: str, units: tuple[str, ...]) -> None:
+    """Change an account's role; ends all its sessions."""
+    user = services.find_by_email(email)
+    if user is None:
+        raise click.ClickException(f"no account {email}")
+    try:
+        services.set_role(user, role, unit_codes=list(units) if units else None, actor_label="cli")
+    except services.AccountError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    click.echo(f"{user.email}: {role}")
+
+
+@users.command("list")
+@click.option("--role", type=click.Choice(ROLE_VALUES))
+@with_appcontext
+def list_users(role: str | None) -> None:
+    """List accounts (e-mail, role, scopes, active)."""
+    query = select(User).order_by(User.email)
+    if role:
+        query = query.where(User.role == role)
+    for user in db.session.scalars(query):
+        scopes = ",".join(s.org_unit.code for s in user.scopes)
+        state = "active" if user.is_active else "inactive"
+        click.echo(f"{user.email}\t{user.role}\t{scopes}\t{state}")
+
+
+COMMANDS = (users,)

@@ -1,0 +1,143 @@
+"""Account writes: create, change role, invite, set password. Add and flush; never commit."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+from datetime import UTC, datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import select
+
+from lms import db
+from lms.audit import services as audit
+from lms.auth.models import ROLE_VALUES, Invitation, Role, User, UserScope
+from lms.auth.passwords import hash_password, policy_problems
+from lms.org.models import Employee, OrgUnit
+
+log = logging.getLogger(__name__)
+
+
+class AccountError(ValueError):
+    """A request that cannot be carried out; the message is shown to the user."""
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def find_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == email.strip().lower()))
+
+
+def create_user(
+    email: str,
+    role: str,
+    *,
+    unit_codes: list[str] | None = None,
+    password: str | None = None,
+    display_name: str = "",
+    actor_label: str | None = None,
+) -> User:
+    """Create an account. An employee account is linked to the employee with the same e-mail."""
+    email = email.strip().lower()
+    if role not in ROLE_VALUES:
+        raise AccountError(f"unknown role {role!r}; one of {', '.join(ROLE_VALUES)}")
+    if find_by_email(email) is not None:
+        raise AccountError(f"an account for {email} exists already")
+    employee = db.session.scalar(select(Employee).where(Employee.email == email))
+    if role == Role.EMPLOYEE and employee is None:
+        raise AccountError(f"no employee with e-mail {email}: import the staff file first")
+    if password is not None:
+        problems = policy_problems(password, email=email)
+        if problems:
+            raise AccountError(" ".join(problems))
+    user = User(
+        email=email,
+        role=role,
+        employee=employee,
+        display_name=display_name,
+        password_hash=hash_password(password) if password else None,
+        password_changed_at=datetime.now(UTC) if password else None,
+    )
+    db.session.add(user)
+    set_scopes(user, unit_codes or [])
+    db.session.flush()
+    audit.record("auth.user_created", object_type="user", object_id=user.id,
+                 detail={"email": email, "role": role, "units": unit_codes or []}, actor_label=actor_label)
+    return user
+
+
+def set_scopes(user: User, unit_codes: list[str]) -> None:
+    """Replace a coordinator's org-unit subtrees."""
+    units = []
+    for code in unit_codes:
+        unit = db.session.scalar(select(OrgUnit).where(OrgUnit.code == code))
+        if unit is None:
+            raise AccountError(f"unknown org unit {code!r}")
+        units.append(unit)
+    if user.role == Role.COORDINATOR and not units:
+        raise AccountError("a coordinator needs at least one org unit (--unit CODE)")
+    user.scopes = [UserScope(org_unit=u) for u in units]
+
+
+def set_role(user: User, role: str, *, unit_codes: list[str] | None = None, actor_label: str | None = None) -> None:
+    """Change the role (and scopes); ends all sessions of that user."""
+    if role not in ROLE_VALUES:
+        raise AccountError(f"unknown role {role!r}; one of {', '.join(ROLE_VALUES)}")
+    old = user.role
+    user.role = role
+    set_scopes(user, unit_codes if unit_codes is not None else
+               ([s.org_unit.code for s in user.scopes] if role == Role.COORDINATOR else []))
+    end_sessions(user)
+    db.session.flush()
+    audit.record("auth.role_changed", object_type="user", object_id=user.id,
+                 detail={"from": old, "to": role, "units": unit_codes or []}, actor_label=actor_label)
+
+
+def end_sessions(user: User) -> None:
+    user.session_version = (user.session_version or 0) + 1
+
+
+def set_password(user: User, password: str) -> None:
+    problems = policy_problems(password, email=user.email)
+    if problems:
+        raise AccountError(" ".join(problems))
+    user.password_hash = hash_password(password)
+    user.password_changed_at = datetime.now(UTC)
+    end_sessions(user)
+    db.session.flush()
+
+
+def invite(user: User, *, actor_label: str | None = None) -> str:
+    """Create a one-time invitation; returns the token (only its hash is stored)."""
+    token = secrets.token_urlsafe(32)
+    days = current_app.config["LMS_INVITATION_DAYS"]
+    db.session.add(Invitation(user=user, token_hash=_token_hash(token),
+                              expires_at=datetime.now(UTC) + timedelta(days=days)))
+    db.session.flush()
+    audit.record("auth.invited", object_type="user", object_id=user.id, actor_label=actor_label)
+    return token
+
+
+def invitation_url(token: str) -> str:
+    return current_app.config["LMS_BASE_URL"].rstrip("/") + "/einladung/" + token
+
+
+def find_invitation(token: str) -> Invitation | None:
+    """A valid (unused, unexpired) invitation for the token, or None."""
+    inv = db.session.scalar(select(Invitation).where(Invitation.token_hash == _token_hash(token)))
+    if inv is None or inv.used_at is not None or inv.expires_at <= datetime.now(UTC):
+        return None
+    if not inv.user.is_active:
+        return None
+    return inv
+
+
+def accept_invitation(inv: Invitation, password: str) -> User:
+    set_password(inv.user, password)
+    inv.used_at = datetime.now(UTC)
+    db.session.flush()
+    audit.record("auth.invitation_accepted", object_type="user", object_id=inv.user_id, actor=inv.user)
+    return inv.user

@@ -1,0 +1,142 @@
+"""Login, logout, invitations and password change."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import format_datetime
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from lms import db
+from lms.audit import services as audit
+from lms.auth import services, sessions, throttle
+from lms.auth.access import login_required
+from lms.auth.forms import ChangePasswordForm, LoginForm, SetPasswordForm
+from lms.auth.passwords import hash_password, needs_rehash, verify_password
+from lms.extensions import limiter
+
+bp = Blueprint("auth", __name__)
+
+# Keeps the time of a failed login similar for known and unknown accounts.
+_DUMMY_HASH = hash_password("dummy-password-for-timing")
+
+
+def safe_next(target: str | None) -> str | None:
+    """Accept only local paths ("/…", not "//host" or "http://…") as redirect targets."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") \
+            or "\\" in target:
+        return None
+    return target
+
+
+@bp.route("/anmelden", methods=["GET", "POST"])
+@limiter.limit("20 per minute", methods=["POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    form = LoginForm(next=request.args.get("next", ""))
+    if session.pop("expired", False):
+        flash(_("Ihre Sitzung ist abgelaufen. Bitte melden Sie sich erneut an."), "info")
+    if form.validate_on_submit():
+        email = form.email.data.strip().lower()
+        addr = request.remote_addr
+        until = throttle.locked_until(throttle.account_key(email), throttle.address_key(addr))
+        if until is not None:
+            audit.record("auth.login_locked", object_type="account", object_id=email, actor_label=email)
+            db.session.commit()
+            flash(_("Zu viele fehlgeschlagene Anmeldeversuche. Die Anmeldung ist bis %(time)s gesperrt.",
+                    time=format_datetime(until, "short")), "error")
+            return render_template("auth/login.html", form=form), 429
+        user = services.find_by_email(email)
+        ok = verify_password(user.password_hash if user else _DUMMY_HASH, form.password.data)
+        if user is None or not ok or not user.is_active:
+            throttle.register_failed_login(email, addr)
+            audit.record("auth.login_failed", object_type="account", object_id=email, actor_label=email)
+            db.session.commit()
+            form.password.errors = [_("E-Mail-Adresse oder Passwort ist falsch.")]
+            return render_template("auth/login.html", form=form), 200
+        if needs_rehash(user.password_hash or ""):
+            user.password_hash = hash_password(form.password.data)
+        throttle.clear(email)
+        user.last_login_at = datetime.now(UTC)
+        session.clear()  # no fixation: a fresh session after login
+        login_user(user)
+        sessions.start(user)
+        if user.locale:
+            session["lang"] = user.locale
+        audit.record("auth.login", object_type="user", object_id=user.id, actor=user)
+        db.session.commit()
+        return redirect(safe_next(form.next.data) or url_for("main.index"))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/abmelden", methods=["POST"])
+@login_required
+def logout():
+    user = current_user._get_current_object()
+    services.end_sessions(user)
+    audit.record("auth.logout", object_type="user", object_id=user.id)
+    db.session.commit()
+    logout_user()
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    flash(_("Sie sind abgemeldet."), "success")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/einladung/<token>", methods=["GET", "POST"])
+@limiter.limit("30 per minute", methods=["POST"])
+def accept_invitation(token: str):
+    inv = services.find_invitation(token)
+    if inv is None:
+        return render_template("auth/invitation_invalid.html"), 404
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.accept_invitation(inv, form.password.data)
+        except services.AccountError as exc:
+            form.password.errors = [str(exc)]
+        else:
+            db.session.commit()
+            flash(_("Ihr Passwort ist gespeichert. Sie können sich jetzt anmelden."), "success")
+            return redirect(url_for("auth.login"))
+    return render_template("auth/set_password.html", form=form, user=inv.user)
+
+
+@bp.route("/konto/passwort", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        if not verify_password(user.password_hash, form.current.data):
+            form.current.errors = [_("Das aktuelle Passwort ist falsch.")]
+        else:
+            try:
+                services.set_password(user, form.password.data)
+            except services.AccountError as exc:
+                form.password.errors = [str(exc)]
+            else:
+                audit.record("auth.password_changed", object_type="user", object_id=user.id)
+                db.session.commit()
+                # this session continues with the new version; all others end
+                login_user(user)
+                sessions.start(user)
+                flash(_("Ihr Passwort ist geändert. Andere Sitzungen wurden beendet."), "success")
+                return redirect(url_for("main.index"))
+    return render_template("auth/change_password.html", form=form)
+
+
+@bp.app_context_processor
+def _inject() -> dict:
+    return {"org_name": current_app.config["LMS_ORG_NAME"]}
+
+

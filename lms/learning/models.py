@@ -1,0 +1,104 @@
+"""What a learner did: modules read, acknowledgements, quiz attempts and completions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from lms.catalog.models import Course, CourseVersion, Module, Question
+from lms.db import Base, UTCDateTime, utcnow
+
+
+class ModuleProgress(Base):
+    """A module the learner has read (one row per user and module of a version)."""
+
+    __tablename__ = "module_progress"
+    __table_args__ = (UniqueConstraint("user_id", "module_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    module_id: Mapped[int] = mapped_column(ForeignKey("modules.id", ondelete="CASCADE"))
+    read_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Acknowledgement(Base):
+    """The learner confirmed having read this version of an ``acknowledge: true`` module."""
+
+    __tablename__ = "acknowledgements"
+    __table_args__ = (UniqueConstraint("user_id", "module_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    module_id: Mapped[int] = mapped_column(ForeignKey("modules.id", ondelete="CASCADE"))
+    course_version_id: Mapped[int] = mapped_column(ForeignKey("course_versions.id", ondelete="CASCADE"))
+    acknowledged_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    module: Mapped[Module] = relationship()
+
+
+class Attempt(Base):
+    """One quiz attempt on one course version. Its questions and option order are fixed at start."""
+
+    __tablename__ = "attempts"
+    __table_args__ = (
+        Index("ix_attempts_user_version_started", "user_id", "course_version_id", "started_at"),
+        CheckConstraint("score IS NULL OR (score >= 0 AND score <= 100)", name="score_percent"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    course_version_id: Mapped[int] = mapped_column(ForeignKey("course_versions.id", ondelete="CASCADE"))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: percent correct (0..100), set on submission
+    score: Mapped[int | None] = mapped_column()
+    passed: Mapped[bool | None] = mapped_column()
+
+    course_version: Mapped[CourseVersion] = relationship()
+    items: Mapped[list[AttemptItem]] = relationship(
+        back_populates="attempt", order_by="AttemptItem.position", cascade="all, delete-orphan"
+    )
+
+
+class AttemptItem(Base):
+    """A drawn question in an attempt: the shuffled option order and the learner's response."""
+
+    __tablename__ = "attempt_items"
+    __table_args__ = (UniqueConstraint("attempt_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column()
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id", ondelete="CASCADE"))
+    #: option ids in the order shown to this learner
+    option_order: Mapped[list] = mapped_column(JSON)
+    #: chosen option ids (None until submitted)
+    response: Mapped[list | None] = mapped_column(JSON)
+    is_correct: Mapped[bool | None] = mapped_column()
+
+    attempt: Mapped[Attempt] = relationship(back_populates="items")
+    question: Mapped[Question] = relationship()
+
+
+class Completion(Base):
+    """A course completed: all modules read, acknowledgements given, quiz passed."""
+
+    __tablename__ = "completions"
+    __table_args__ = (Index("ix_completions_user_course", "user_id", "course_id", "completed_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), index=True)
+    course_version_id: Mapped[int] = mapped_column(ForeignKey("course_versions.id", ondelete="CASCADE"))
+    attempt_id: Mapped[int | None] = mapped_column(ForeignKey("attempts.id", ondelete="SET NULL"))
+    completed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    valid_until: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: competence area key -> level earned (copied from the version at completion time)
+    awards: Mapped[dict] = mapped_column(JSON, default=dict)
+    #: random, unguessable code printed on the certificate and used by /verify/<code>
+    certificate_code: Mapped[str] = mapped_column(String(32), unique=True)
+
+    course: Mapped[Course] = relationship()
+    course_version: Mapped[CourseVersion] = relationship()

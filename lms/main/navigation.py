@@ -1,0 +1,62 @@
+"""The main navigation: one list, filtered by role and by which endpoints exist."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+ALL = ("employee", "coordinator", "hr", "committee", "author", "admin")
+
+
+@dataclass(frozen=True)
+class NavItem:
+    endpoint: str
+    label: object
+    roles: tuple[str, ...]
+    #: endpoints whose pages mark this item as current
+    prefix: str
+
+
+ITEMS = (
+    NavItem("main.index", _l("Start"), ALL, "main."),
+    NavItem("learning.my_courses", _l("Meine Schulungen"), ALL, "learning."),
+    NavItem("learning.my_data", _l("Meine Daten"), ALL, "learning.my_data"),
+    NavItem("org.staff", _l("Beschäftigte"), ("coordinator", "hr", "admin"), "org.staff"),
+    NavItem("org.units", _l("Organisation"), ("hr", "admin"), "org.unit"),
+    NavItem("org.imports", _l("Stammdaten-Import"), ("hr", "admin"), "org.import"),
+    NavItem("catalog.status", _l("Kurskatalog"), ("author", "admin"), "catalog."),
+    NavItem("admin.users", _l("Konten und Rollen"), ("admin",), "admin."),
+    NavItem("audit.log", _l("Protokoll"), ("admin",), "audit."),
+)
+
+ROLE_LABELS = {
+    "employee": _l("Beschäftigte/r"),
+    "coordinator": _l("Koordination"),
+    "hr": _l("Personalstelle"),
+    "committee": _l("Ausschuss"),
+    "author": _l("Redaktion"),
+    "admin": _l("Administration"),
+}
+
+
+def role_label(role: str) -> str:
+    return str(ROLE_LABELS.get(role, role))
+
+
+def nav_items() -> list[dict[str, object]]:
+    if not current_user.is_authenticated:
+        return []
+    endpoint = request.endpoint or ""
+    out = []
+    matched = False
+    for item in ITEMS:
+        if current_user.role not in item.roles or item.endpoint not in current_app.view_functions:
+            continue
+        active = not matched and endpoint.startswith(item.prefix) and (
+            item.prefix != "learning." or not endpoint.startswith("learning.my_data"))
+        matched = matched or active
+        out.append({"url": url_for(item.endpoint), "label": item.label, "active": active})
+    return out

@@ -1,0 +1,34 @@
+"""Response headers for every response, and template globals."""
+
+from __future__ import annotations
+
+from flask import Flask, Response
+from flask_babel import get_locale
+
+from lms.main.navigation import nav_items, role_label
+
+#: ``img-src data:`` is needed because KERN's icons are SVG data URLs in its stylesheet; content
+#: images from courses are served from 'self' and Markdown ``data:`` URLs are removed at import.
+CSP = (
+    "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
+    "frame-ancestors 'none'; form-action 'self'"
+)
+
+
+def set_headers(response: Response) -> Response:
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "same-origin"
+    response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), interest-cohort=()"
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers.setdefault("Cache-Control", "no-store")
+    response.vary.add("Cookie")
+    return response
+
+
+def register(app: Flask) -> None:
+    app.after_request(set_headers)
+
+    @app.context_processor
+    def _globals() -> dict:
+        return {"nav_items": nav_items, "role_label": role_label, "current_locale": str(get_locale())}

@@ -1,0 +1,50 @@
+"""Start page per role, language switch, static information pages, health check."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask_login import current_user
+from sqlalchemy import text
+
+from lms import db
+from lms.auth.views import safe_next
+from lms.extensions import csrf
+
+bp = Blueprint("main", __name__)
+
+
+@bp.route("/")
+def index():
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login"))
+    if current_user.role == "employee" and "learning.my_courses" in current_app.view_functions:
+        return redirect(url_for("learning.my_courses"))
+    return render_template("main/index.html")
+
+
+@bp.route("/sprache", methods=["POST"])
+def set_language():
+    lang = request.form.get("lang", "")
+    if lang in current_app.config["LANGUAGES"]:
+        session["lang"] = lang
+        if current_user.is_authenticated and current_user.locale != lang:
+            current_user.locale = lang
+            db.session.commit()
+    return redirect(safe_next(request.form.get("next")) or url_for("main.index"))
+
+
+@bp.route("/barrierefreiheit")
+def accessibility():
+    return render_template("main/accessibility.html")
+
+
+@bp.route("/datenschutz")
+def privacy():
+    return render_template("main/privacy.html")
+
+
+@bp.route("/healthz")
+@csrf.exempt
+def healthz():
+    db.session.execute(text("SELECT 1"))
+    return {"status": "ok"}
