@@ -20,9 +20,15 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import create_engine, text
 
 from lms import create_app, db
+from argon2 import PasswordHasher
+
+from lms.auth import passwords as passwords_module
 from lms.auth import services as auth_services
 from lms.auth.models import User
 from lms.org.models import Employee, OrgUnit
+
+# Argon2 with production parameters costs ~50 ms per hash; tests hash thousands of times.
+passwords_module._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "Lange-genug-und-geheim-42"

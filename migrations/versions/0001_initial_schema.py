@@ -1,16 +1,16 @@
 """initial schema
 
-Revision ID: 9d1875b22a14
+Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 12:47:32.737666
+Create Date: 2026-11-25 12:50:49.198814
 """
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
+
 import lms.db
 
-
-revision = '9d1875b22a14'
+revision = '0001'
 down_revision = None
 branch_labels = None
 depends_on = None

@@ -1,0 +1,28 @@
+"""Access rows for main, auth, admin, audit and the org pages."""
+
+from tests.access.matrix import EVERYONE, LOGGED_IN, Route
+
+ROUTES = [
+    Route("main.index", "GET", "/", LOGGED_IN, ok=(200, 302)),
+    Route("main.set_language", "POST", "/sprache", EVERYONE, ok=(302,), data={"lang": "en"}, public=True),
+    Route("main.accessibility", "GET", "/barrierefreiheit", EVERYONE, public=True),
+    Route("main.privacy", "GET", "/datenschutz", EVERYONE, public=True),
+    Route("main.healthz", "GET", "/healthz", EVERYONE, public=True),
+    Route("static", "GET", "/static/css/app.css", EVERYONE, public=True),
+    # logged-in users are sent on to their start page
+    Route("auth.login", "GET", "/anmelden", EVERYONE, ok=(200, 302), public=True),
+    Route("auth.login", "POST", "/anmelden", EVERYONE, ok=(200, 302), public=True),
+    Route("auth.logout", "POST", "/abmelden", LOGGED_IN, ok=(302,)),
+    Route("auth.accept_invitation", "GET", "/einladung/unbekannt", EVERYONE, ok=(404,), public=True),
+    Route("auth.accept_invitation", "POST", "/einladung/unbekannt", EVERYONE, ok=(404,), public=True),
+    Route("auth.change_password", "GET", "/konto/passwort", LOGGED_IN),
+    Route("auth.change_password", "POST", "/konto/passwort", LOGGED_IN),
+    Route("admin.users", "GET", "/admin/konten", ("admin",)),
+    Route("admin.create_user", "GET", "/admin/konten/neu", ("admin",)),
+    Route("admin.create_user", "POST", "/admin/konten/neu", ("admin",)),
+    Route("admin.edit_user", "GET", lambda ctx: f"/admin/konten/{ctx.user.id}", ("admin",)),
+    Route("admin.edit_user", "POST", lambda ctx: f"/admin/konten/{ctx.user.id}", ("admin",)),
+    Route("audit.log", "GET", "/admin/protokoll", ("admin",)),
+    Route("org.units", "GET", "/organisation/einheiten", ("hr", "admin")),
+    Route("org.staff", "GET", "/organisation/beschaeftigte", ("coordinator", "hr", "admin")),
+]
