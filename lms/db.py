@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from flask import Flask, current_app, g, has_request_context, request
+from flask.globals import request_ctx
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -136,11 +137,18 @@ def _wants_write() -> bool:
 
 
 def get_session() -> Session:
-    """The session of the current request or CLI command (created on first use)."""
-    if "db_session" not in g:
+    """The session of the current request, or of the app context outside requests (CLI, tests).
+
+    A request always gets its own session, even when an app context outlives it (as in tests), so
+    nothing leaks from one request into the next.
+    """
+    holder: Any = request_ctx._get_current_object() if has_request_context() else g
+    sess = getattr(holder, "lms_db_session", None)
+    if sess is None:
         db = get_db()
-        g.db_session = (db.write_sessions if _wants_write() else db.read_sessions)()
-    return g.db_session
+        sess = (db.write_sessions if _wants_write() else db.read_sessions)()
+        holder.lms_db_session = sess
+    return sess
 
 
 class _SessionProxy:
@@ -161,14 +169,24 @@ def writes(view: F) -> F:
     return view
 
 
-def _teardown(_exc: BaseException | None) -> None:
-    sess = g.pop("db_session", None)
+def _close(holder: Any) -> None:
+    sess = getattr(holder, "lms_db_session", None)
     if sess is not None:
+        holder.lms_db_session = None
         sess.rollback()  # anything not committed by the view is discarded
         sess.close()
+
+
+def _teardown_request(_exc: BaseException | None) -> None:
+    _close(request_ctx._get_current_object())
+
+
+def _teardown_appcontext(_exc: BaseException | None) -> None:
+    _close(g._get_current_object())
 
 
 def init_app(app: Flask) -> None:
     url = app.config["DATABASE_URL"]
     app.extensions["lms_db"] = Database(url)
-    app.teardown_appcontext(_teardown)
+    app.teardown_request(_teardown_request)
+    app.teardown_appcontext(_teardown_appcontext)

@@ -15,13 +15,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from argon2 import PasswordHasher
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import create_engine, text
 
 from lms import create_app, db
-from argon2 import PasswordHasher
-
 from lms.auth import passwords as passwords_module
 from lms.auth import services as auth_services
 from lms.auth.models import User
