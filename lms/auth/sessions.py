@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from flask import Flask, current_app, g, session
+from flask import Flask, current_app, session
 from flask_babel import lazy_gettext as _l
 from flask_login import logout_user
 from sqlalchemy import select
@@ -24,13 +24,7 @@ def init_app(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
     login_manager.user_loader(load_user)
-    app.before_request(_forget_cached_user)
     app.before_request(enforce_timeouts)
-
-
-def _forget_cached_user() -> None:
-    """Flask-Login caches the user on ``g``; an app context can outlive a request (tests, CLI)."""
-    g.pop("_login_user", None)
 
 
 def load_user(user_id: str) -> User | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response
+from flask import Flask, Response, g
 from flask_babel import get_locale
 
 from lms.main.navigation import nav_items, role_label
@@ -26,7 +26,15 @@ def set_headers(response: Response) -> Response:
     return response
 
 
+def forget_request_state() -> None:
+    """Flask-Login and Flask-Babel cache the user and locale on ``g``. An app context can outlive a
+    request (tests push one around many requests), so each request starts without those caches."""
+    g.pop("_login_user", None)
+    g.pop("_flask_babel", None)
+
+
 def register(app: Flask) -> None:
+    app.before_request_funcs.setdefault(None, []).insert(0, forget_request_state)
     app.after_request(set_headers)
 
     @app.context_processor

@@ -1,0 +1,107 @@
+"""Headers on every response, error pages, language switch."""
+
+from __future__ import annotations
+
+import pytest
+from flask import abort
+
+CSP_PARTS = ["default-src 'self'", "object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'",
+             "form-action 'self'"]
+
+
+@pytest.mark.parametrize("path", ["/anmelden", "/gibt-es-nicht", "/static/css/app.css", "/healthz"])
+def test_security_headers_everywhere(client, path):
+    response = client.get(path)
+    response.close()
+    csp = response.headers["Content-Security-Policy"]
+    for part in CSP_PARTS:
+        assert part in csp
+    assert "unsafe-inline" not in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"]
+    assert response.headers["Permissions-Policy"]
+
+
+def test_max_content_length_set(app):
+    assert app.config["MAX_CONTENT_LENGTH"] == 5 * 1024 * 1024
+
+
+def test_404_in_layout(client):
+    response = client.get("/gibt-es-nicht")
+    assert response.status_code == 404
+    body = response.get_data(as_text=True)
+    assert "Seite nicht gefunden" in body and 'class="site-header"' in body
+
+
+def test_405_in_layout(client):
+    response = client.put("/anmelden")
+    assert response.status_code == 405
+    assert "Aktion nicht erlaubt" in response.get_data(as_text=True)
+
+
+def test_403_in_layout(login_as, client):
+    login_as("employee")
+    response = client.get("/admin/konten")
+    assert response.status_code == 403
+    assert "Kein Zugriff" in response.get_data(as_text=True)
+
+
+def test_413_in_layout(app, client):
+    app.config["MAX_CONTENT_LENGTH"] = 10
+    response = client.post("/anmelden", data={"email": "x" * 100})
+    assert response.status_code == 413
+    assert "Datei zu groß" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("code,text", [(400, "Ungültige Anfrage"), (429, "Zu viele Anfragen")])
+def test_other_error_pages(app, client, code, text):
+    app.add_url_rule(f"/_boom{code}", f"boom{code}", lambda: abort(code))
+    response = client.get(f"/_boom{code}")
+    assert response.status_code == code and text in response.get_data(as_text=True)
+
+
+def test_500_shows_no_stack_trace(app, client):
+    app.config["LMS_RENDER_500"] = True
+
+    def boom():
+        raise RuntimeError("secret internals")
+
+    app.add_url_rule("/_boom", "boom", boom)
+    response = client.get("/_boom")
+    body = response.get_data(as_text=True)
+    assert response.status_code == 500
+    assert "Interner Fehler" in body and "secret internals" not in body and "Traceback" not in body
+
+
+def test_csrf_failure_is_a_400_page(app, app_config, database_url):
+    from lms import create_app
+
+    strict = create_app(dict(app_config, WTF_CSRF_ENABLED=True))
+    response = strict.test_client().post("/anmelden", data={"email": "a@b.de", "password": "x"})
+    assert response.status_code == 400
+    assert "Formular ist abgelaufen" in response.get_data(as_text=True)
+    from lms import db
+
+    db.get_db(strict).dispose()
+
+
+def test_csrf_time_limit_outlasts_a_long_quiz(app):
+    assert app.config["WTF_CSRF_TIME_LIMIT"] >= 4 * 3600
+
+
+def test_language_switch_is_remembered(client):
+    response = client.post("/sprache", data={"lang": "en", "next": "/anmelden"})
+    assert response.status_code == 302 and response.headers["Location"] == "/anmelden"
+    assert '<html lang="en">' in client.get("/anmelden").get_data(as_text=True)
+    client.post("/sprache", data={"lang": "de", "next": "https://evil.example"})
+    assert '<html lang="de">' in client.get("/anmelden").get_data(as_text=True)
+
+
+def test_language_from_browser(client):
+    body = client.get("/anmelden", headers={"Accept-Language": "en-GB,en;q=0.9"}).get_data(as_text=True)
+    assert '<html lang="en">' in body
+
+
+def test_skip_link_and_landmarks(client):
+    body = client.get("/anmelden").get_data(as_text=True)
+    assert 'href="#main"' in body and '<main id="main"' in body and "<header" in body and "<footer" in body
