@@ -8,7 +8,7 @@ APT_STAMP := .cache/apt-installed
 PG_DIR := /tmp/lms-pg-test-$(shell id -u)
 export LMS_DEV ?= 1
 
-.PHONY: run test setup venv system-deps migrate courses demo lint pytest pytest-pg vendor screenshots bench clean
+.PHONY: run test setup venv system-deps migrate courses demo lint pytest pytest-pg vendor screenshots bench clean translations translations-compile
 
 ## run: set up, migrate, import courses, load the demo organisation, serve on http://127.0.0.1:5000
 run: setup migrate courses demo
@@ -18,12 +18,23 @@ run: setup migrate courses demo
 test: setup system-deps lint pytest pytest-pg
 
 setup: $(STAMP)
+	@$(MAKE) --no-print-directory translations-compile
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
+
+## translations: extract UI strings and update the English catalogue (then translate lms/translations/en/…/messages.po)
+translations: setup
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o lms/translations/messages.pot --no-location --omit-header --sort-output . >/dev/null
+	$(BIN)/pybabel update -i lms/translations/messages.pot -d lms/translations -l en --no-fuzzy-matching --omit-header >/dev/null
+	$(MAKE) --no-print-directory translations-compile
+
+translations-compile:
+	@if ls lms/translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
+	  $(BIN)/pybabel compile -d lms/translations --statistics 2>&1 | tail -n 1; fi
 
 ## system-deps: Debian packages the tests need (Chromium for browser tests, PostgreSQL server)
 system-deps: $(APT_STAMP)
