@@ -1,4 +1,4 @@
-"""Access rows for main, auth, admin, audit and the org pages."""
+"""Access rows for main, auth, admin and audit (the org pages: tests/access/org.py)."""
 
 from tests.access.matrix import EVERYONE, LOGGED_IN, Route
 
@@ -23,6 +23,4 @@ ROUTES = [
     Route("admin.edit_user", "GET", lambda ctx: f"/admin/konten/{ctx.user.id}", ("admin",)),
     Route("admin.edit_user", "POST", lambda ctx: f"/admin/konten/{ctx.user.id}", ("admin",)),
     Route("audit.log", "GET", "/admin/protokoll", ("admin",)),
-    Route("org.units", "GET", "/organisation/einheiten", ("hr", "admin")),
-    Route("org.staff", "GET", "/organisation/beschaeftigte", ("coordinator", "hr", "admin")),
 ]
