@@ -80,10 +80,11 @@ def register_blueprints(app: Flask) -> None:
     from lms.admin.views import bp as admin_bp
     from lms.audit.views import bp as audit_bp
     from lms.auth.views import bp as auth_bp
+    from lms.catalog.views import bp as catalog_bp
     from lms.main.views import bp as main_bp
     from lms.org.views import bp as org_bp
 
-    for bp in (main_bp, auth_bp, admin_bp, audit_bp, org_bp):
+    for bp in (main_bp, auth_bp, admin_bp, audit_bp, org_bp, catalog_bp):
         app.register_blueprint(bp)
 
 

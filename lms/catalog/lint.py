@@ -1,0 +1,292 @@
+"""Check a courses folder: everything a mistake in the files could break.
+
+:func:`lint` reads the folder with :mod:`lms.catalog.loader` (schema, types, facts) and adds the
+checks across elements: unique keys and ids, known competence areas, correct options, pool size,
+Markdown that renders without forbidden HTML, links and images that resolve inside the course folder.
+Pure: reads files, never the database. The checks are listed in ``docs/course-format.md``.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from flask_babel import gettext as _
+
+from lms import markdown
+from lms.catalog.loader import (
+    CatalogSource,
+    CourseSource,
+    FrameworkSource,
+    Problem,
+    QuestionSource,
+    load_catalog,
+)
+
+#: image files a course may contain and the asset route serves
+IMAGE_TYPES = {
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+}
+#: attributes Python-Markdown itself writes; anything else in raw HTML is reported
+_MARKDOWN_ATTRIBUTES = {"href", "title", "src", "alt", "align", "start", "class", "width", "height"}
+
+
+@dataclass
+class LintResult:
+    catalog: CatalogSource
+    problems: list[Problem]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def counts(self) -> tuple[int, int, int]:
+        """(courses, modules, questions) found in the files."""
+        courses = self.catalog.courses
+        return (len(courses), sum(len(c.modules) for c in courses), sum(len(c.questions) for c in courses))
+
+    def summary(self) -> str:
+        courses, modules, questions = self.counts
+        return _("%(courses)d Kurse, %(modules)d Module, %(questions)d Fragen", courses=courses,
+                 modules=modules, questions=questions)
+
+
+def lint(root: Path | str) -> LintResult:
+    """Read and check the courses folder ``root``; problems sorted by file and line."""
+    catalog, problems = load_catalog(Path(root))
+    areas: set[str] = set()
+    if catalog.framework is not None:
+        problems += check_framework(catalog.framework)
+        areas = {a.key for a in catalog.framework.areas if a.key}
+    for course in catalog.courses:
+        problems += check_course(course, areas if catalog.framework is not None else None)
+    unique = sorted(set(problems), key=lambda p: (p.file, p.line or 0, p.message))
+    return LintResult(catalog, unique)
+
+
+def check_framework(framework: FrameworkSource) -> list[Problem]:
+    problems = []
+    file = framework.file
+    levels: set[int] = set()
+    for level in framework.levels:
+        if level.level is not None and level.level in levels:
+            problems.append(Problem(file, level.line, _("Stufe %(level)d ist mehrfach definiert", level=level.level)))
+        elif level.level is not None:
+            levels.add(level.level)
+    missing = sorted({1, 2, 3, 4} - set(levels))
+    if framework.levels and missing:
+        problems.append(Problem(file, None, _("Stufen fehlen: %(levels)s (erwartet 1 bis 4)",
+                                              levels=", ".join(map(str, missing)))))
+    problems += _duplicates(file, [(lv.key, lv.line) for lv in framework.levels], _("Stufen-Schlüssel"))
+    problems += _duplicates(file, [(a.key, a.line) for a in framework.areas], _("Kompetenzbereich"))
+    if not framework.areas:
+        problems.append(Problem(file, None, _("Es ist kein Kompetenzbereich definiert")))
+    return problems
+
+
+def _duplicates(file: str, keyed: list[tuple[str | None, int]], what: str) -> list[Problem]:
+    seen: dict[str, int] = {}
+    problems = []
+    for key, line in keyed:
+        if key is None:
+            continue
+        if key in seen:
+            problems.append(Problem(file, line, _("%(what)s „%(key)s“ kommt doppelt vor (zuerst in Zeile %(first)d)",
+                                                  what=what, key=key, first=seen[key])))
+        else:
+            seen[key] = line
+    return problems
+
+
+def check_course(course: CourseSource, areas: set[str] | None) -> list[Problem]:
+    """Checks across one course's files. ``areas`` None: the framework is missing (reported already)."""
+    problems: list[Problem] = []
+    if areas is not None:
+        for area in course.award_lines:
+            if area not in areas:
+                problems.append(Problem(course.file, course.award_lines[area], _(
+                    "unbekannter Kompetenzbereich „%(area)s“ (nicht in competences.yml)", area=area)))
+    problems += check_modules(course)
+    problems += check_questions(course, areas)
+    return problems
+
+
+def check_modules(course: CourseSource) -> list[Problem]:
+    problems = []
+    if not course.modules and not any(p.suffix == ".md" for p in course.path.iterdir()):
+        problems.append(Problem(course.file, None, _("Der Kurs hat kein Modul (Dateien NN-name.md)")))
+    numbers: dict[str, str] = {}
+    for module in course.modules:
+        number = module.slug[:2]
+        if number in numbers:
+            problems.append(Problem(module.file, None, _(
+                "Modulnummer %(number)s ist schon vergeben (%(other)s)", number=number, other=numbers[number])))
+        else:
+            numbers[number] = module.file
+        problems += check_markdown(module.body, course, module.file, module.body_line)
+    return problems
+
+
+def check_questions(course: CourseSource, areas: set[str] | None) -> list[Problem]:
+    problems = []
+    file = course.quiz_file
+    problems += _duplicates(file, [(q.key, q.lines.get("id", q.line)) for q in course.questions], _("Frage-ID"))
+    for question in course.questions:
+        problems += check_question(question, course, areas)
+    draw = course.questions_per_attempt
+    if draw is not None and course.quiz_loaded and len(course.questions) < draw:
+        problems.append(Problem(course.file, course.lines.get("questions_per_attempt"), _(
+            "Der Fragenpool hat %(pool)d Fragen, es sollen aber %(draw)d je Versuch gezogen werden",
+            pool=len(course.questions), draw=draw)))
+    return problems
+
+
+def check_question(question: QuestionSource, course: CourseSource, areas: set[str] | None) -> list[Problem]:
+    problems = []
+    file = question.file
+    label = question.key or "?"
+    if areas is not None and question.area is not None and question.area not in areas:
+        problems.append(Problem(file, question.lines.get("area", question.line), _(
+            "Frage %(id)s: unbekannter Kompetenzbereich „%(area)s“ (nicht in competences.yml)",
+            id=label, area=question.area)))
+    if question.type in ("single", "multiple") and question.options is not None:
+        options = question.options
+        correct = sum(1 for o in options if o.is_correct)
+        line = question.lines.get("options", question.line)
+        if len(options) < 2:
+            problems.append(Problem(file, line, _("Frage %(id)s: mindestens zwei Optionen nötig", id=label)))
+        if question.type == "single" and correct != 1:
+            problems.append(Problem(file, line, _(
+                "Frage %(id)s: eine single-Frage braucht genau eine richtige Option (markiert: %(n)d)",
+                id=label, n=correct)))
+        if question.type == "multiple" and correct < 1:
+            problems.append(Problem(file, line, _(
+                "Frage %(id)s: eine multiple-Frage braucht mindestens eine richtige Option", id=label)))
+        seen: set[str] = set()
+        for option in options:
+            normalised = " ".join((option.text or "").split()).casefold()
+            if normalised and normalised in seen:
+                problems.append(Problem(file, option.line, _("Frage %(id)s: Option kommt doppelt vor", id=label)))
+            seen.add(normalised)
+        for option in options:
+            if option.text:
+                problems += check_markdown(option.text, course, file, option.line)
+    for name in ("prompt", "explanation"):
+        text = getattr(question, name)
+        if text:
+            problems += check_markdown(text, course, file, question.lines.get(name, question.line))
+    return problems
+
+
+# --- Markdown -------------------------------------------------------------------------------------
+
+
+class _Collector(HTMLParser):
+    """Collect tags and attributes of the raw (unsanitised) HTML Markdown produced."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.elements: list[tuple[str, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.elements.append((tag, dict(attrs)))
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handle_starttag(tag, attrs)
+
+
+def _line_of(text: str, needle: str, first_line: int) -> int:
+    index = text.find(needle) if needle else -1
+    return first_line + text.count("\n", 0, index) if index >= 0 else first_line
+
+
+def check_markdown(text: str, course: CourseSource, file: str, line: int) -> list[Problem]:
+    """Markdown renders; no forbidden HTML; no H1 in modules; links and images resolve."""
+    try:
+        html = markdown.raw_html(text)
+    except Exception as exc:  # noqa: BLE001 - any failure of the renderer is a content error
+        return [Problem(file, line, _("Markdown lässt sich nicht umwandeln: %(error)s", error=exc))]
+    collector = _Collector()
+    collector.feed(html)
+    collector.close()
+    problems = []
+    for tag, attrs in collector.elements:
+        if tag == "h1":
+            problems.append(Problem(file, _line_of(text, "# ", line), _(
+                "Überschrift der Ebene 1 (#) ist dem Modultitel vorbehalten; beginnen Sie mit ##")))
+            continue
+        if tag not in markdown.ALLOWED_TAGS:
+            problems.append(Problem(file, _line_of(text, f"<{tag}", line), _(
+                "HTML-Element <%(tag)s> ist nicht erlaubt und wird beim Import entfernt", tag=tag)))
+            continue
+        for name in attrs:
+            if name not in _MARKDOWN_ATTRIBUTES and name not in markdown.ALLOWED_ATTRIBUTES.get(tag, ()):
+                problems.append(Problem(file, _line_of(text, name, line), _(
+                    "HTML-Attribut „%(attr)s“ an <%(tag)s> ist nicht erlaubt und wird beim Import entfernt",
+                    attr=name, tag=tag)))
+        if tag == "a":
+            problems += _check_link(attrs.get("href"), text, course, file, line)
+        elif tag == "img":
+            problems += _check_image(attrs, text, course, file, line)
+    return problems
+
+
+def _check_link(href: str | None, text: str, course: CourseSource, file: str, line: int) -> list[Problem]:
+    if href is None:
+        return []
+    at = _line_of(text, href, line)
+    value = href.strip()
+    if value.startswith("#"):
+        return []
+    parts = urlsplit(value)
+    if parts.scheme:
+        if parts.scheme.lower() not in markdown.URL_SCHEMES:
+            return [Problem(file, at, _("Link „%(url)s“: nur http, https, mailto und relative Links sind erlaubt",
+                                        url=href))]
+        return []
+    if value.startswith(("/", "\\")) or parts.netloc:
+        return [Problem(file, at, _("Link „%(url)s“: absolute Pfade sind nicht erlaubt; verlinken Sie eine Datei "
+                                    "im Kursordner relativ oder eine vollständige https-Adresse", url=href))]
+    return _check_relative(value, course, file, at, _("Link"))
+
+
+def _check_image(attrs: dict[str, str | None], text: str, course: CourseSource, file: str,
+                 line: int) -> list[Problem]:
+    src = (attrs.get("src") or "").strip()
+    at = _line_of(text, src, line) if src else line
+    problems = []
+    if not (attrs.get("alt") or "").strip():
+        problems.append(Problem(file, at, _("Bild „%(src)s“ ohne Alternativtext: ![Beschreibung](pfad)", src=src)))
+    if not src:
+        return problems
+    if not markdown.is_relative(src):
+        problems.append(Problem(file, at, _(
+            "Bild „%(src)s“: nur Bilder aus dem Kursordner sind erlaubt (relativer Pfad, z. B. img/bild.png)",
+            src=src)))
+        return problems
+    return problems + _check_relative(src, course, file, at, _("Bild"))
+
+
+def _check_relative(url: str, course: CourseSource, file: str, line: int, what: str) -> list[Problem]:
+    """A relative URL must name an image file inside the course folder (the asset route serves no more)."""
+    path = posixpath.normpath(unquote(urlsplit(url).path))
+    if path.startswith("../") or path == ".." or "\\" in url:
+        return [Problem(file, line, _("%(what)s „%(url)s“ zeigt aus dem Kursordner hinaus", what=what, url=url))]
+    if Path(path).suffix.lower() not in IMAGE_TYPES:
+        return [Problem(file, line, _(
+            "%(what)s „%(url)s“: im Kursordner können nur Bilder (%(types)s) verlinkt werden",
+            what=what, url=url, types=", ".join(sorted(IMAGE_TYPES))))]
+    target = (course.path / path).resolve()
+    folder = course.path.resolve()
+    if folder not in target.parents or not target.is_file():
+        return [Problem(file, line, _("%(what)s „%(url)s“: Datei nicht gefunden", what=what, url=url))]
+    return []
+

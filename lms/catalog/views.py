@@ -1,0 +1,82 @@
+"""The author's catalogue page (status, lint result, import) and the course image route."""
+
+from __future__ import annotations
+
+from pathlib import Path, PurePosixPath
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, send_file, url_for
+from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
+
+from lms import db
+from lms.auth.access import login_required, roles_required
+from lms.catalog import queries, services
+from lms.catalog.forms import ImportForm
+from lms.catalog.lint import IMAGE_TYPES, lint
+from lms.catalog.loader import SLUG
+
+bp = Blueprint("catalog", __name__)
+
+
+def courses_dir() -> Path:
+    return Path(current_app.config["LMS_COURSES_DIR"])
+
+
+@bp.route("/katalog")
+@roles_required("author")
+def status():
+    """Imported courses, and the live lint result of the files on disk with what an import would do."""
+    checked = lint(courses_dir())
+    outcomes, plan_problems = services.plan(checked.catalog)
+    rows = db.session.execute(queries.course_overview()).all()
+    known = {row.Course.slug for row in rows}
+    return render_template(
+        "catalog/status.html", rows=rows, checked=checked, problems=checked.problems + plan_problems,
+        outcomes={o.slug: o for o in outcomes}, new=[o for o in outcomes if o.slug not in known],
+        form=ImportForm(),
+    )
+
+
+@bp.route("/katalog/import", methods=["POST"])
+@roles_required("author")
+def run_import():
+    form = ImportForm()
+    if not form.validate_on_submit():
+        abort(400)
+    result = services.import_courses(courses_dir())
+    if not result.ok:
+        db.session.rollback()
+        flash(_("Import abgelehnt: %(n)d Fehler in den Kursdateien. Es wurde nichts geändert; "
+                "die bisherigen Versionen bleiben gültig.", n=len(result.problems)), "error")
+        return redirect(url_for("catalog.status"))
+    try:
+        db.session.commit()
+    except IntegrityError:  # another import committed the same versions first
+        db.session.rollback()
+        flash(_("Ein anderer Import lief gleichzeitig. Bitte prüfen Sie den Stand und importieren Sie erneut."),
+              "error")
+        return redirect(url_for("catalog.status"))
+    flash(_("Import abgeschlossen: %(created)d neu, %(updated)d mit neuer Version, %(unchanged)d unverändert, "
+            "%(deactivated)d deaktiviert.", created=result.count(services.CREATED),
+            updated=result.count(services.UPDATED), unchanged=result.count(services.UNCHANGED),
+            deactivated=result.count(services.DEACTIVATED)), "success")
+    return redirect(url_for("catalog.status"))
+
+
+@bp.route("/kurse/<slug>/<path:filename>")
+@login_required
+def asset(slug: str, filename: str):
+    """An image from a course folder. Only image types, only inside that folder, no hidden files."""
+    mimetype = IMAGE_TYPES.get(PurePosixPath(filename).suffix.lower())
+    parts = PurePosixPath(filename).parts
+    if (mimetype is None or not SLUG.match(slug) or "\\" in filename
+            or any(part in ("..", ".") or part.startswith(".") for part in parts)):
+        abort(404)
+    folder = (courses_dir() / slug).resolve()
+    path = folder.joinpath(*parts).resolve()
+    if folder not in path.parents or not path.is_file():
+        abort(404)
+    response = send_file(path, mimetype=mimetype, max_age=3600, conditional=True)
+    response.cache_control.public = False
+    response.cache_control.private = True
+    return response
