@@ -9,6 +9,7 @@ Pure: reads files, never the database. The checks are listed in ``docs/course-fo
 from __future__ import annotations
 
 import posixpath
+import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
@@ -35,6 +36,7 @@ IMAGE_TYPES = {
     ".webp": "image/webp",
 }
 #: attributes Python-Markdown itself writes; anything else in raw HTML is reported
+_H1 = re.compile(r"^ {0,3}#(?!#)", re.M)
 _MARKDOWN_ATTRIBUTES = {"href", "title", "src", "alt", "align", "start", "class", "width", "height"}
 
 
@@ -220,7 +222,9 @@ def check_markdown(text: str, course: CourseSource, file: str, line: int) -> lis
     problems = []
     for tag, attrs in collector.elements:
         if tag == "h1":
-            problems.append(Problem(file, _line_of(text, "# ", line), _(
+            match = _H1.search(text)
+            at = line + text.count("\n", 0, match.start()) if match else line
+            problems.append(Problem(file, at, _(
                 "Überschrift der Ebene 1 (#) ist dem Modultitel vorbehalten; beginnen Sie mit ##")))
             continue
         if tag not in markdown.ALLOWED_TAGS:

@@ -111,7 +111,7 @@ CASES = [
     Case("module not utf-8", lambda t: t.path(M2).write_bytes("---\ntitle: Übung\nminutes: 1\n---\nÄ\n".encode("latin-1")), M2, None, "UTF-8"),
     Case("unknown fact in module", sub(M1, "{{ facts.frist }}", "{{ facts.fristen }}"), M1, "facts.fristen", "unbekannter Fakt „fristen“"),
     Case("malformed placeholder", sub(M1, "{{ facts.frist }}", "{{ frist }}"), M1, "{{ frist }}", "unbekannter Platzhalter"),
-    Case("h1 in module", sub(M1, "## Ein Abschnitt", "# Ein Abschnitt"), M1, "# Ein Abschnitt", "Ebene 1"),
+    Case("h1 in module", sub(M1, "Mehr bei", "# Ein Titel\n\nMehr bei"), M1, "# Ein Titel", "Ebene 1"),
     Case("script in module", sub(M1, "## Ein Abschnitt", "<script>alert(1)</script>\n\n## Ein Abschnitt"), M1, "<script>", "<script> ist nicht erlaubt"),
     Case("iframe in module", sub(M1, "## Ein Abschnitt", '<iframe src="https://x.example"></iframe>\n\n## Ein Abschnitt'), M1, "<iframe", "<iframe> ist nicht erlaubt"),
     Case("event handler in module", sub(M1, "## Ein Abschnitt", '<p onclick="x()">Text</p>\n\n## Ein Abschnitt'), M1, "onclick", "„onclick“"),
