@@ -81,10 +81,12 @@ def register_blueprints(app: Flask) -> None:
     from lms.audit.views import bp as audit_bp
     from lms.auth.views import bp as auth_bp
     from lms.catalog.views import bp as catalog_bp
+    from lms.certificates.views import bp as certificates_bp
+    from lms.learning.views import bp as learning_bp
     from lms.main.views import bp as main_bp
     from lms.org.views import bp as org_bp
 
-    for bp in (main_bp, auth_bp, admin_bp, audit_bp, org_bp, catalog_bp):
+    for bp in (main_bp, auth_bp, admin_bp, audit_bp, org_bp, learning_bp, certificates_bp, catalog_bp):
         app.register_blueprint(bp)
 
 

@@ -41,6 +41,7 @@ MODEL_MODULES = (
     "lms.competence.models",
     "lms.catalog.models",
     "lms.learning.models",
+    "lms.training.models",
 )
 
 

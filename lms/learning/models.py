@@ -74,7 +74,7 @@ class AttemptItem(Base):
     question_id: Mapped[int] = mapped_column(ForeignKey("questions.id", ondelete="CASCADE"))
     #: option ids in the order shown to this learner
     option_order: Mapped[list] = mapped_column(JSON)
-    #: chosen option ids (None until submitted)
+    #: chosen option ids, saved while answering (None: not answered yet)
     response: Mapped[list | None] = mapped_column(JSON)
     is_correct: Mapped[bool | None] = mapped_column()
 
@@ -86,7 +86,11 @@ class Completion(Base):
     """A course completed: all modules read, acknowledgements given, quiz passed."""
 
     __tablename__ = "completions"
-    __table_args__ = (Index("ix_completions_user_course", "user_id", "course_id", "completed_at"),)
+    __table_args__ = (
+        Index("ix_completions_user_course", "user_id", "course_id", "completed_at"),
+        #: one completion per user and version; a renewal completes a newer version
+        UniqueConstraint("user_id", "course_version_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
@@ -97,7 +101,7 @@ class Completion(Base):
     valid_until: Mapped[datetime] = mapped_column(UTCDateTime)
     #: competence area key -> level earned (copied from the version at completion time)
     awards: Mapped[dict] = mapped_column(JSON, default=dict)
-    #: random, unguessable code printed on the certificate and used by /verify/<code>
+    #: random, unguessable code (128 bits, base32) printed on the certificate and used by /pruefen/<code>
     certificate_code: Mapped[str] = mapped_column(String(32), unique=True)
 
     course: Mapped[Course] = relationship()

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 12:50:49.198814
+Create Date: 2026-11-25 13:04:36.026112
 """
 
 import sqlalchemy as sa
@@ -187,6 +187,24 @@ def upgrade() -> None:
     with op.batch_alter_table('acknowledgements', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_acknowledgements_user_id'), ['user_id'], unique=False)
 
+    op.create_table('assignments',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('employee_id', sa.Integer(), nullable=False),
+    sa.Column('course_id', sa.Integer(), nullable=False),
+    sa.Column('due_on', sa.Date(), nullable=False),
+    sa.Column('assigned_at', lms.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('assigned_by_id', sa.Integer(), nullable=True),
+    sa.Column('note', sa.String(length=500), nullable=False),
+    sa.ForeignKeyConstraint(['assigned_by_id'], ['users.id'], name=op.f('fk_assignments_assigned_by_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['course_id'], ['courses.id'], name=op.f('fk_assignments_course_id_courses'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['employee_id'], ['employees.id'], name=op.f('fk_assignments_employee_id_employees'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_assignments')),
+    sa.UniqueConstraint('employee_id', 'course_id', name=op.f('uq_assignments_employee_id'))
+    )
+    with op.batch_alter_table('assignments', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_assignments_course_id'), ['course_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_assignments_employee_id'), ['employee_id'], unique=False)
+
     op.create_table('attempts',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
@@ -317,7 +335,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['course_version_id'], ['course_versions.id'], name=op.f('fk_completions_course_version_id_course_versions'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_completions_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_completions')),
-    sa.UniqueConstraint('certificate_code', name=op.f('uq_completions_certificate_code'))
+    sa.UniqueConstraint('certificate_code', name=op.f('uq_completions_certificate_code')),
+    sa.UniqueConstraint('user_id', 'course_version_id', name=op.f('uq_completions_user_id'))
     )
     with op.batch_alter_table('completions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_completions_course_id'), ['course_id'], unique=False)
@@ -364,6 +383,11 @@ def downgrade() -> None:
         batch_op.drop_index('ix_attempts_user_version_started')
 
     op.drop_table('attempts')
+    with op.batch_alter_table('assignments', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_assignments_employee_id'))
+        batch_op.drop_index(batch_op.f('ix_assignments_course_id'))
+
+    op.drop_table('assignments')
     with op.batch_alter_table('acknowledgements', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_acknowledgements_user_id'))
 

@@ -1,0 +1,176 @@
+"""Reads of the learner's journey. Each function returns a ``Select``; the caller executes it.
+
+Every page of the journey stays within a fixed number of queries however many courses, modules or
+attempts there are: lists are loaded in one query each and counts are grouped in SQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import datetime
+
+from sqlalchemy import Select, and_, case, func, select
+from sqlalchemy.orm import contains_eager, joinedload, load_only, selectinload
+
+from lms.catalog.models import Course, CourseVersion, Module, Question
+from lms.learning.models import Acknowledgement, Attempt, AttemptItem, Completion, ModuleProgress
+from lms.training.models import Assignment
+
+
+def active_courses() -> Select[tuple[Course]]:
+    """Active courses with a current version, the version loaded in the same query, by title."""
+    return (select(Course)
+            .join(Course.current_version)
+            .options(contains_eager(Course.current_version))
+            .where(Course.is_active.is_(True))
+            .order_by(CourseVersion.title, Course.id))
+
+
+def course_by_slug(slug: str) -> Select[tuple[Course]]:
+    return active_courses().where(Course.slug == slug)
+
+
+def module_counts(version_ids: Collection[int]) -> Select[tuple[int, int, int]]:
+    """(version id, modules, modules needing an acknowledgement) per version."""
+    return (select(Module.course_version_id, func.count(),
+                   func.coalesce(func.sum(case((Module.acknowledge.is_(True), 1), else_=0)), 0))
+            .where(Module.course_version_id.in_(version_ids))
+            .group_by(Module.course_version_id))
+
+
+def read_counts(user_id: int, version_ids: Collection[int]) -> Select[tuple[int, int]]:
+    """(version id, modules of it the user has read)."""
+    return (select(Module.course_version_id, func.count())
+            .join(ModuleProgress, and_(ModuleProgress.module_id == Module.id,
+                                       ModuleProgress.user_id == user_id))
+            .where(Module.course_version_id.in_(version_ids))
+            .group_by(Module.course_version_id))
+
+
+def attempt_summary(user_id: int, version_ids: Collection[int]) -> Select[tuple[int, int, int]]:
+    """(version id, attempts, 1 if one passed else 0) of the user on these versions."""
+    return (select(Attempt.course_version_id, func.count(),
+                   func.max(case((Attempt.passed.is_(True), 1), else_=0)))
+            .where(Attempt.user_id == user_id, Attempt.course_version_id.in_(version_ids))
+            .group_by(Attempt.course_version_id))
+
+
+def ack_counts(user_id: int, version_ids: Collection[int]) -> Select[tuple[int, int]]:
+    return (select(Acknowledgement.course_version_id, func.count())
+            .where(Acknowledgement.user_id == user_id,
+                   Acknowledgement.course_version_id.in_(version_ids))
+            .group_by(Acknowledgement.course_version_id))
+
+
+def user_completions(user_id: int) -> Select[tuple[Completion]]:
+    """The user's completions, newest first, with course and version (one joined query)."""
+    return (select(Completion)
+            .options(joinedload(Completion.course_version), joinedload(Completion.course))
+            .where(Completion.user_id == user_id)
+            .order_by(Completion.completed_at.desc(), Completion.id.desc()))
+
+
+def latest_completion(user_id: int, course_id: int) -> Select[tuple[Completion]]:
+    return user_completions(user_id).where(Completion.course_id == course_id).limit(1)
+
+
+def completion_of_version(user_id: int, version_id: int) -> Select[tuple[Completion]]:
+    return select(Completion).where(Completion.user_id == user_id,
+                                    Completion.course_version_id == version_id)
+
+
+def employee_assignments(employee_id: int) -> Select[tuple[Assignment]]:
+    return (select(Assignment).options(joinedload(Assignment.course))
+            .where(Assignment.employee_id == employee_id)
+            .order_by(Assignment.due_on, Assignment.id))
+
+
+def assignment_for(employee_id: int, course_id: int) -> Select[tuple[Assignment]]:
+    return select(Assignment).where(Assignment.employee_id == employee_id,
+                                    Assignment.course_id == course_id)
+
+
+def module_outline(version_id: int) -> Select[tuple[Module]]:
+    """Modules of a version without their HTML (an outline, not the content)."""
+    return (select(Module)
+            .options(load_only(Module.id, Module.position, Module.slug, Module.title, Module.minutes,
+                               Module.acknowledge, Module.course_version_id))
+            .where(Module.course_version_id == version_id)
+            .order_by(Module.position))
+
+
+def module_at(version_id: int, position: int) -> Select[tuple[Module]]:
+    return select(Module).where(Module.course_version_id == version_id, Module.position == position)
+
+
+def read_module_ids(user_id: int, module_ids: Collection[int]) -> Select[tuple[int]]:
+    return select(ModuleProgress.module_id).where(ModuleProgress.user_id == user_id,
+                                                  ModuleProgress.module_id.in_(module_ids))
+
+
+def acked_module_ids(user_id: int, version_id: int) -> Select[tuple[int]]:
+    return select(Acknowledgement.module_id).where(Acknowledgement.user_id == user_id,
+                                                   Acknowledgement.course_version_id == version_id)
+
+
+def attempts_on(user_id: int, version_id: int) -> Select[tuple[Attempt]]:
+    """The user's attempts on one version, newest first."""
+    return (select(Attempt).where(Attempt.user_id == user_id, Attempt.course_version_id == version_id)
+            .order_by(Attempt.started_at.desc(), Attempt.id.desc()))
+
+
+def started_since(user_id: int, course_id: int, since: datetime) -> Select[tuple[datetime]]:
+    """Start times of the user's attempts on any version of the course since ``since`` (the limit
+    counts started attempts, submitted or not)."""
+    return (select(Attempt.started_at)
+            .join(CourseVersion, CourseVersion.id == Attempt.course_version_id)
+            .where(Attempt.user_id == user_id, CourseVersion.course_id == course_id,
+                   Attempt.started_at > since)
+            .order_by(Attempt.started_at))
+
+
+def attempt_with_items(attempt_id: int) -> Select[tuple[Attempt]]:
+    """An attempt with its version and course, its items, their questions and options: three
+    queries in all (the attempt row joined, then items+questions, then options), however many
+    questions it has."""
+    return (select(Attempt)
+            .options(joinedload(Attempt.course_version).joinedload(CourseVersion.course),
+                     selectinload(Attempt.items).joinedload(AttemptItem.question)
+                     .selectinload(Question.options))
+            .where(Attempt.id == attempt_id))
+
+
+def pool(version_id: int) -> Select[tuple[Question]]:
+    """The question pool of a version in authored order, options loaded (one extra query)."""
+    return (select(Question).options(selectinload(Question.options))
+            .where(Question.course_version_id == version_id)
+            .order_by(Question.position, Question.id))
+
+
+def user_attempts(user_id: int) -> Select[tuple[Attempt]]:
+    """All attempts of a user with version and course, newest first (for "Meine Daten")."""
+    return (select(Attempt)
+            .options(joinedload(Attempt.course_version).joinedload(CourseVersion.course))
+            .where(Attempt.user_id == user_id)
+            .order_by(Attempt.started_at.desc(), Attempt.id.desc()))
+
+
+def user_acknowledgements(user_id: int) -> Select[tuple[Acknowledgement, Module, CourseVersion]]:
+    return (select(Acknowledgement, Module, CourseVersion)
+            .join(Module, Module.id == Acknowledgement.module_id)
+            .join(CourseVersion, CourseVersion.id == Acknowledgement.course_version_id)
+            .options(load_only(Module.id, Module.title, Module.position),
+                     load_only(CourseVersion.id, CourseVersion.title, CourseVersion.version))
+            .where(Acknowledgement.user_id == user_id)
+            .order_by(Acknowledgement.acknowledged_at))
+
+
+def user_progress_by_version(user_id: int) -> Select[tuple[str, str, int]]:
+    """(course title, version, modules read) per version the user has read in."""
+    return (select(CourseVersion.title, CourseVersion.version, func.count())
+            .select_from(ModuleProgress)
+            .join(Module, Module.id == ModuleProgress.module_id)
+            .join(CourseVersion, CourseVersion.id == Module.course_version_id)
+            .where(ModuleProgress.user_id == user_id)
+            .group_by(CourseVersion.id, CourseVersion.title, CourseVersion.version)
+            .order_by(CourseVersion.title, CourseVersion.version))

@@ -1,0 +1,255 @@
+"""Writes of the learner's journey: progress, acknowledgements, attempts, completions.
+
+Services add and flush, never commit; the view commits once. Decisions are made by the pure
+functions in :mod:`lms.learning.grading` and :mod:`lms.learning.rules`; this module records them.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+import random
+import secrets
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
+
+from lms import db
+from lms.auth.models import User
+from lms.catalog.models import CourseVersion, Module, Question
+from lms.db import utcnow
+from lms.learning import grading, queries, rules
+from lms.learning.models import Acknowledgement, Attempt, AttemptItem, Completion, ModuleProgress
+
+log = logging.getLogger(__name__)
+
+
+class LimitReached(Exception):
+    """The attempts allowed per 24 hours are used up; ``next_at`` says when the next one is possible."""
+
+    def __init__(self, next_at: datetime, limit: int) -> None:
+        super().__init__(f"attempt limit {limit} reached until {next_at.isoformat()}")
+        self.next_at = next_at
+        self.limit = limit
+
+
+class EmptyPool(Exception):
+    """The version has no questions (the linter prevents this; a guard, not a normal path)."""
+
+
+class TamperedAnswers(ValueError):
+    """The submitted form names a question or option that is not part of this attempt."""
+
+
+def _insert_once(obj: object) -> bool:
+    """Add a row guarded by a unique constraint; False if a concurrent request added it first."""
+    try:
+        with db.session.begin_nested():
+            db.session.add(obj)
+        return True
+    except IntegrityError:
+        return False
+
+
+# -- reading and acknowledging -------------------------------------------------------------------
+
+def mark_read(user_id: int, module: Module, now: datetime | None = None) -> bool:
+    """Record that the user read ``module``. Idempotent: returns False when already recorded."""
+    exists = db.session.scalar(select(ModuleProgress.id).where(
+        ModuleProgress.user_id == user_id, ModuleProgress.module_id == module.id))
+    if exists is not None:
+        return False
+    return _insert_once(ModuleProgress(user_id=user_id, module_id=module.id, read_at=now or utcnow()))
+
+
+def acknowledge(user_id: int, module: Module, now: datetime | None = None) -> bool:
+    """Record the confirmation for this version of an ``acknowledge`` module (and mark it read).
+    Idempotent: returns False when already confirmed."""
+    if not module.acknowledge:
+        raise ValueError("module needs no acknowledgement")
+    now = now or utcnow()
+    mark_read(user_id, module, now)
+    exists = db.session.scalar(select(Acknowledgement.id).where(
+        Acknowledgement.user_id == user_id, Acknowledgement.module_id == module.id))
+    if exists is not None:
+        return False
+    created = _insert_once(Acknowledgement(user_id=user_id, module_id=module.id,
+                                           course_version_id=module.course_version_id,
+                                           acknowledged_at=now))
+    if created:
+        log.info("user %s acknowledged module %s (version %s)", user_id, module.id,
+                 module.course_version_id)
+    return created
+
+
+# -- quiz attempts -------------------------------------------------------------------------------
+
+def _lock_user(user_id: int) -> None:
+    """Serialise attempt starts of one user (PostgreSQL row lock; SQLite writes are serial anyway),
+    so two concurrent clicks cannot both pass the limit check."""
+    db.session.execute(select(User.id).where(User.id == user_id).with_for_update())
+
+
+def open_attempt(user_id: int, version_id: int) -> Attempt | None:
+    return db.session.scalar(queries.attempts_on(user_id, version_id)
+                             .where(Attempt.submitted_at.is_(None)).limit(1))
+
+
+def start_attempt(user_id: int, version: CourseVersion, *, now: datetime | None = None,
+                  rng: random.Random | None = None) -> Attempt:
+    """Start an attempt on ``version``: draw the questions and fix each option order.
+
+    An unsubmitted attempt on the same version is resumed instead (a double click on "start" does not
+    use up an attempt). Raises :class:`LimitReached` when the attempts of the last 24 hours on any
+    version of the course reach ``attempts_per_day``.
+    """
+    now = now or utcnow()
+    rng = rng or random.Random(secrets.randbits(64))  # noqa: S311 (order of questions, not a secret)
+    _lock_user(user_id)
+    existing = open_attempt(user_id, version.id)
+    if existing is not None:
+        return existing
+    started = db.session.scalars(
+        queries.started_since(user_id, version.course_id, now - rules.ATTEMPT_WINDOW)).all()
+    next_at = rules.next_attempt_at(started, version.attempts_per_day, now)
+    if next_at is not None:
+        raise LimitReached(next_at, version.attempts_per_day)
+    pool = db.session.scalars(queries.pool(version.id)).all()
+    if not pool:
+        raise EmptyPool(version.id)
+    attempt = Attempt(user_id=user_id, course_version_id=version.id, started_at=now)
+    for position, question in enumerate(grading.draw(pool, version.questions_per_attempt, rng), 1):
+        order = grading.shuffle_options(question.type, [o.id for o in question.options], rng)
+        attempt.items.append(AttemptItem(position=position, question_id=question.id, option_order=order))
+    db.session.add(attempt)
+    db.session.flush()
+    log.info("user %s started attempt %s on version %s", user_id, attempt.id, version.id)
+    return attempt
+
+
+def parse_answers(attempt: Attempt, form: Mapping[str, Sequence[str]]) -> dict[int, list[int]]:
+    """Read ``item-<item id>`` fields into {item id: sorted option ids}.
+
+    Raises :class:`TamperedAnswers` for an item not in this attempt, an option not shown in that
+    item, a non-number, or several options on a single-choice question. Other fields are ignored.
+    """
+    items = {item.id: item for item in attempt.items}
+    answers: dict[int, list[int]] = {}
+    for key, values in form.items():
+        if not key.startswith("item-"):
+            continue
+        try:
+            item = items[int(key.removeprefix("item-"))]
+        except (ValueError, KeyError):
+            raise TamperedAnswers(f"question {key!r} is not part of attempt {attempt.id}") from None
+        chosen: set[int] = set()
+        for value in values:
+            try:
+                option_id = int(value)
+            except ValueError:
+                raise TamperedAnswers(f"option {value!r} is not a number") from None
+            if option_id not in item.option_order:
+                raise TamperedAnswers(f"option {option_id} is not part of item {item.id}")
+            chosen.add(option_id)
+        if item.question.type != "multiple" and len(chosen) > 1:
+            raise TamperedAnswers(f"several options for single-choice item {item.id}")
+        answers[item.id] = sorted(chosen)
+    return answers
+
+
+def save_answers(attempt: Attempt, answers: Mapping[int, list[int]]) -> None:
+    """Store the answers given so far (the form always carries the whole attempt)."""
+    if attempt.submitted_at is not None:
+        raise ValueError("attempt already submitted")
+    for item in attempt.items:
+        item.response = answers.get(item.id) or None
+    db.session.flush()
+
+
+def question_data(question: Question) -> grading.QuestionData:
+    return grading.QuestionData(
+        question.id, question.type,
+        tuple(grading.OptionData(o.id, o.is_correct) for o in question.options))
+
+
+def submit(attempt: Attempt, answers: Mapping[int, list[int]], *, now: datetime | None = None) -> bool:
+    """Grade and close the attempt, exactly once.
+
+    The ``UPDATE ... WHERE submitted_at IS NULL`` claims the attempt in this transaction: a second
+    submission (double click, resent form, a concurrent request) updates no row and returns False,
+    leaving the first result untouched. A pass completes the version when everything else is done.
+    """
+    now = now or utcnow()
+    claimed = db.session.execute(
+        update(Attempt).where(Attempt.id == attempt.id, Attempt.submitted_at.is_(None))
+        .values(submitted_at=now).execution_options(synchronize_session=False))
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        return False
+    for item in attempt.items:
+        item.response = answers.get(item.id) or None
+    grades = [grading.grade(question_data(item.question), item.response) for item in attempt.items]
+    for item, result in zip(attempt.items, grades, strict=True):
+        item.is_correct = result.is_correct
+    attempt.score = grading.score(grades)
+    attempt.passed = grading.passed(attempt.score, attempt.course_version.pass_mark)
+    db.session.flush()
+    set_committed_value(attempt, "submitted_at", now)
+    log.info("attempt %s submitted: %s%% passed=%s", attempt.id, attempt.score, attempt.passed)
+    if attempt.passed:
+        complete_if_done(attempt.user_id, attempt.course_version, now=now, attempt=attempt)
+    return True
+
+
+# -- completion ----------------------------------------------------------------------------------
+
+def new_certificate_code() -> str:
+    """128 random bits as 26 characters of base32 (A–Z, 2–7): no 0/1/8, so nothing to confuse
+    when typed from paper, and URL-safe. Uniqueness is enforced by the database."""
+    return base64.b32encode(secrets.token_bytes(16)).decode("ascii").rstrip("=")
+
+
+@dataclass(frozen=True)
+class VersionProgress:
+    module_ids: frozenset[int]
+    ack_module_ids: frozenset[int]
+    read_ids: frozenset[int]
+    acked_ids: frozenset[int]
+
+
+def version_progress(user_id: int, version_id: int) -> VersionProgress:
+    modules = db.session.execute(select(Module.id, Module.acknowledge)
+                                 .where(Module.course_version_id == version_id)).all()
+    module_ids = frozenset(m.id for m in modules)
+    read = frozenset(db.session.scalars(queries.read_module_ids(user_id, module_ids)).all())
+    acked = frozenset(db.session.scalars(queries.acked_module_ids(user_id, version_id)).all())
+    return VersionProgress(module_ids, frozenset(m.id for m in modules if m.acknowledge), read, acked)
+
+
+def complete_if_done(user_id: int, version: CourseVersion, *, now: datetime | None = None,
+                     attempt: Attempt | None = None) -> Completion | None:
+    """Record the completion of ``version`` if every module is read, every acknowledgement given and
+    a passed attempt exists, in the caller's transaction. At most one completion per user and version:
+    returns None when not (yet) complete or already completed."""
+    now = now or utcnow()
+    if db.session.scalar(queries.completion_of_version(user_id, version.id)) is not None:
+        return None
+    if attempt is None or not attempt.passed:
+        attempt = db.session.scalar(queries.attempts_on(user_id, version.id)
+                                    .where(Attempt.passed.is_(True)).limit(1))
+    progress = version_progress(user_id, version.id)
+    if not rules.is_complete(progress.module_ids, progress.read_ids, progress.ack_module_ids,
+                             progress.acked_ids, attempt is not None):
+        return None
+    completion = Completion(
+        user_id=user_id, course_id=version.course_id, course_version_id=version.id,
+        attempt_id=attempt.id if attempt else None, completed_at=now,
+        valid_until=rules.add_months(now, version.validity_months), awards=dict(version.awards or {}),
+        certificate_code=new_certificate_code())
+    if not _insert_once(completion):
+        return None
+    log.info("user %s completed course %s version %s", user_id, version.course_id, version.version)
+    return completion
