@@ -1,0 +1,76 @@
+"""The real curriculum in courses/: lint passes and the minimum counts of the curriculum hold."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from lms.catalog.lint import lint
+
+COURSES = Path(__file__).resolve().parents[2] / "courses"
+
+
+@pytest.fixture(scope="module")
+def result():
+    return lint(COURSES)
+
+
+def test_lint_passes(result):
+    assert result.problems == [], "\n".join(f"{p.file}:{p.line}: {p.message}" for p in result.problems)
+
+
+def test_minimum_counts(result):
+    courses, modules, questions = result.counts
+    assert courses >= 7
+    assert modules >= 35
+    assert questions >= 150
+
+
+def test_six_competence_areas_and_four_levels(result):
+    framework = result.catalog.framework
+    assert framework is not None
+    assert len(framework.areas) >= 6
+    assert [level.level for level in framework.levels] == [1, 2, 3, 4]
+
+
+def test_every_pool_is_at_least_twice_the_draw(result):
+    for course in result.catalog.courses:
+        assert len(course.questions) >= 2 * course.questions_per_attempt, course.slug
+
+
+def test_every_question_has_explanation_and_source(result):
+    for course in result.catalog.courses:
+        for q in course.questions:
+            assert q.explanation and q.explanation.strip(), (course.slug, q.key)
+            assert q.source and q.source.strip(), (course.slug, q.key)
+
+
+def test_a_model_guideline_is_acknowledged_in_the_mandatory_basics(result):
+    basics = next(c for c in result.catalog.courses if c.slug == "ki-grundlagen")
+    assert any(m.acknowledge for m in basics.modules)
+
+
+def test_nothing_city_specific_in_the_content():
+    """Any city can run it: no course names a particular city as the learner's administration."""
+    pattern = re.compile(r"\b(Stadt|Landeshauptstadt|Verwaltung der Stadt)\s+Dresden\b")
+    hits = [str(p) for p in COURSES.rglob("*") if p.is_file() and pattern.search(p.read_text("utf-8"))]
+    assert hits == []
+
+
+def test_ai_act_key_dates_are_the_same_everywhere():
+    """Facts that several courses share have one value (checked on the course.yml facts maps)."""
+    import yaml
+
+    values: dict[str, set[str]] = {}
+    for course_yml in COURSES.glob("*/course.yml"):
+        facts = yaml.safe_load(course_yml.read_text("utf-8")).get("facts") or {}
+        for key in ("ai_act_in_force", "art4_applies", "art5_applies", "gpai_applies", "general_application"):
+            if key in facts:
+                values.setdefault(key, set()).add(str(facts[key]))
+    expected = {"ai_act_in_force": "1. August 2024", "art4_applies": "2. Februar 2025",
+                "art5_applies": "2. Februar 2025", "gpai_applies": "2. August 2025",
+                "general_application": "2. August 2026"}
+    for key, found in values.items():
+        assert found == {expected[key]}, (key, found)
