@@ -1,0 +1,113 @@
+"""No page of the learner's journey issues more than 12 SQL queries, however much data there is."""
+
+from __future__ import annotations
+
+import re
+from contextlib import contextmanager
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import event, select
+
+from lms import db
+from lms.db import utcnow
+from lms.learning import services
+from lms.learning.models import Attempt, AttemptItem
+from lms.training.models import Assignment
+from tests.learning.factories import load_attempt, read_all
+
+LIMIT = 12
+
+
+@contextmanager
+def counting(app):
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args):
+        if not statement.startswith(("BEGIN", "PRAGMA", "SAVEPOINT", "RELEASE")):
+            statements.append(statement)
+
+    database = db.get_db(app)
+    engines = {database.write_engine, database.read_engine}
+    for engine in engines:
+        event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        for engine in engines:
+            event.remove(engine, "before_cursor_execute", count)
+
+
+@pytest.fixture
+def journey(app, client, login_as, make_course):
+    """Eight courses of six modules; the learner has read, acknowledged, completed some, and made
+    60 attempts of 10 questions each."""
+    user = login_as()
+    versions = [make_course(title=f"Kurs {n}", modules=6, acknowledge=(2,), questions=15, per_attempt=10,
+                            attempts_per_day=100) for n in range(8)]
+    for n, cv in enumerate(versions[:5]):
+        read_all(user.id, cv)
+        db.session.add(Assignment(employee_id=user.employee_id, course_id=cv.course_id,
+                                  due_on=utcnow().date() + timedelta(days=n * 10 - 20)))
+    db.session.commit()
+    now = utcnow()
+    for n in range(60):
+        cv = versions[n % 5]
+        attempt = Attempt(user_id=user.id, course_version_id=cv.id, started_at=now - timedelta(days=n + 2),
+                          submitted_at=now - timedelta(days=n + 2), score=90, passed=True)
+        for pos, question in enumerate(cv.questions[:10], 1):
+            attempt.items.append(AttemptItem(position=pos, question_id=question.id,
+                                             option_order=[o.id for o in question.options],
+                                             response=[question.options[0].id], is_correct=True))
+        db.session.add(attempt)
+    db.session.commit()
+    for cv in versions[:3]:
+        services.complete_if_done(user.id, cv)
+    db.session.commit()
+    open_attempt = services.start_attempt(user.id, versions[0])
+    db.session.commit()
+    done = load_attempt(db.session.scalars(
+        select(Attempt.id).where(Attempt.submitted_at.is_not(None)).limit(1)).one())
+    return {"slug": versions[0].course.slug, "open": open_attempt.id, "done": done.id}
+
+
+PAGES = {
+    "my_courses": lambda j: "/schulungen",
+    "course": lambda j: f"/schulungen/{j['slug']}",
+    "module": lambda j: f"/schulungen/{j['slug']}/module/2",
+    "quiz": lambda j: f"/schulungen/versuch/{j['open']}",
+    "result": lambda j: f"/schulungen/versuch/{j['done']}/ergebnis",
+    "my_data": lambda j: "/meine-daten",
+    "my_data_json": lambda j: "/meine-daten.json",
+}
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_queries_per_page(name, app, client, journey):
+    path = PAGES[name](journey)
+    with counting(app) as statements:
+        response = client.get(path)
+    assert response.status_code == 200, (path, response.status_code)
+    assert len(statements) <= LIMIT, f"{path}: {len(statements)} queries\n" + "\n".join(statements)
+    assert len(statements) >= 3  # the counter sees the queries (the user, the page's data)
+
+
+def test_pages_render_no_markdown(app, client, journey, monkeypatch):
+    import markdown
+
+    def refuse(*_args, **_kwargs):
+        raise AssertionError("Markdown rendered during a request")
+
+    monkeypatch.setattr(markdown, "markdown", refuse)
+    monkeypatch.setattr(markdown.Markdown, "convert", refuse)
+    for make_path in PAGES.values():
+        assert client.get(make_path(journey)).status_code == 200
+
+
+def test_verify_and_certificate_pages_are_cheap(app, client, journey):
+    html = client.get("/meine-daten").get_data(as_text=True)
+    code = re.search(r"<td class=\"kern-table__cell\">([A-Z2-7]{26})</td>", html).group(1)
+    for path in (f"/pruefen/{code}", f"/zertifikate/{code}.pdf"):
+        with counting(app) as statements:
+            assert client.get(path).status_code == 200
+        assert len(statements) <= LIMIT, path
