@@ -293,3 +293,13 @@ def test_cli_language():
     assert cli_language({"LANG": "C.UTF-8"}) == "de"
     assert cli_language({"LC_ALL": "en_US.UTF-8", "LANG": "de_DE"}) == "en"
     assert cli_language({}) == "de"
+
+
+def test_every_message_is_documented():
+    from pathlib import Path
+
+    from lms.org.importer import MESSAGES
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "import.md").read_text(encoding="utf-8")
+    for code, (german, english) in MESSAGES.items():
+        assert f"`{code}`" in doc and german in doc and english in doc, code

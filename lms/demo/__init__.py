@@ -1,0 +1,1 @@
+"""Demo data: a fictitious city administration ("Musterstadt") for trying the platform out."""
