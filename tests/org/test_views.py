@@ -212,3 +212,10 @@ def test_pagination(client, login_as, make_unit, make_employee):
     assert "Seite 1 von 2" in first and "Person49," in first and "Person50," not in first
     second = client.get("/organisation/beschaeftigte?page=2").get_data(as_text=True)
     assert "Person50," in second and "Person00," not in second
+
+
+def test_problems_in_english_for_an_english_user(client, login_as, units):
+    login_as("hr")
+    client.post("/sprache", data={"lang": "en"})
+    page = upload(client, (STAFF + "3;Neu;Nina;kaputt;10\n").encode()).get_data(as_text=True)
+    assert "Invalid e-mail address: kaputt" in page
