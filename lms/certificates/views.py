@@ -47,6 +47,7 @@ def holder_initials(user) -> str | None:
 
 
 @bp.route("/pruefen/<code>")
+@bp.route("/verify/<code>")
 @limiter.limit("30 per minute")
 def verify(code: str):
     normalised = rules.normalise_code(code)[:64]

@@ -46,7 +46,7 @@ def load(if_empty: bool) -> None:
     summary = services.load()
     db.session.commit()
     click.echo(f"Demo city Musterstadt loaded: {summary.units} org units, {summary.employees} employees, "
-               f"{len(summary.accounts)} accounts.")
+               f"{len(summary.accounts)} accounts, {summary.assignments} mandatory-course assignments.")
     click.echo(account_table(summary.accounts))
 
 

@@ -16,8 +16,10 @@ from sqlalchemy import func, select
 from lms import db
 from lms.auth import services as auth_services
 from lms.auth.models import User
+from lms.catalog.models import Course
 from lms.org import services as org_services
 from lms.org.models import Employee, OrgUnit
+from lms.training.models import Assignment
 
 DOMAIN = "musterstadt.example"
 #: one password for every demo account (it passes the password policy); shown by ``lms demo load``
@@ -93,6 +95,8 @@ class DemoSummary:
     units: int
     employees: int
     accounts: tuple[DemoAccount, ...]
+    #: mandatory-course assignments made (0 when the courses are not imported yet)
+    assignments: int = 0
 
 
 def is_empty() -> bool:
@@ -160,4 +164,34 @@ def load() -> DemoSummary:
         auth_services.create_user(account.email, account.role, unit_codes=list(account.units),
                                   password=account.password, display_name=account.display_name,
                                   actor_label=ACTOR)
-    return DemoSummary(units=len(UNITS), employees=len(rows), accounts=ACCOUNTS)
+    assignments = assign_mandatory(date.today())  # noqa: DTZ011 - due dates are local calendar days
+    return DemoSummary(units=len(UNITS), employees=len(rows), accounts=ACCOUNTS, assignments=assignments)
+
+
+#: demo mandatory training: (course slug, org-unit codes or None for everyone, days until due)
+MANDATORY = (
+    ("ki-grundlagen", None, 42),
+    ("generative-ki-im-arbeitsalltag", ("12", "33"), 70),
+    ("datenschutz-informationssicherheit", ("50",), -14),  # already overdue: shows the warning
+)
+
+
+def assign_mandatory(today: date) -> int:
+    """Assign the demo's mandatory courses to active employees, if the courses are imported.
+
+    Returns the number of assignments made; courses not (yet) imported are skipped.
+    """
+    made = 0
+    for slug, unit_codes, days in MANDATORY:
+        course = db.session.scalar(select(Course).where(Course.slug == slug, Course.is_active.is_(True)))
+        if course is None:
+            continue
+        query = select(Employee.id).join(Employee.org_unit).where(Employee.is_active.is_(True))
+        if unit_codes is not None:
+            query = query.where(OrgUnit.code.in_(unit_codes))
+        for employee_id in db.session.scalars(query):
+            db.session.add(Assignment(employee_id=employee_id, course_id=course.id,
+                                      due_on=today + timedelta(days=days), note="Demo"))
+            made += 1
+    db.session.flush()
+    return made

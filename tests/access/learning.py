@@ -60,4 +60,5 @@ ROUTES = [
     Route("certificates.verify", "GET", lambda ctx: f"/pruefen/{ctx.code}", EVERYONE, public=True,
           setup=others_attempt),
     Route("certificates.verify", "GET", "/pruefen/UNBEKANNT", EVERYONE, ok=(404,), public=True),
+    Route("certificates.verify", "GET", "/verify/UNBEKANNT", EVERYONE, ok=(404,), public=True),
 ]

@@ -92,3 +92,11 @@ def test_verify_accepts_the_printed_form(client, make_user, make_course):
     code = completion_for(make_user(), make_course())
     printed = rules.format_code(code).lower()
     assert "Gültiges Zertifikat" in client.get(f"/pruefen/{printed}").get_data(as_text=True)
+
+
+def test_verify_has_an_english_alias(client, make_user, make_course):
+    code = completion_for(make_user(), make_course(title="KI-Grundlagen"))
+    response = client.get(f"/verify/{code}")
+    assert response.status_code == 200
+    assert "KI-Grundlagen" in response.get_data(as_text=True)
+    assert client.get("/verify/UNBEKANNT").status_code == 404

@@ -86,3 +86,31 @@ def test_if_empty_on_real_data(runner, make_employee):
     assert result.exit_code == 0
     assert result.stdout.strip() == "the database already holds data (no demo accounts): demo not loaded"
     assert count(Employee) == 1
+
+
+def test_demo_assigns_mandatory_courses_when_imported(runner):
+    from datetime import date, timedelta
+
+    from lms.training.models import Assignment
+
+    imported = runner.invoke(args=["courses", "import"])
+    assert imported.exit_code == 0, imported.output
+    result = runner.invoke(args=["demo", "load"])
+    assert result.exit_code == 0, result.output
+    active = db.session.scalar(select(func.count()).select_from(Employee).where(Employee.is_active.is_(True)))
+    by_course = dict(db.session.execute(
+        select(Assignment.course_id, func.count()).group_by(Assignment.course_id)).tuples().all())
+    assert max(by_course.values()) == active  # the basics course for everyone
+    assert len(by_course) == 3
+    overdue = db.session.scalar(select(func.count()).select_from(Assignment).where(Assignment.due_on < date.today()))  # noqa: DTZ011
+    assert overdue > 0
+    assert db.session.scalar(select(func.max(Assignment.due_on))) == date.today() + timedelta(days=70)  # noqa: DTZ011
+
+
+def test_demo_without_courses_makes_no_assignments(runner):
+    from lms.training.models import Assignment
+
+    result = runner.invoke(args=["demo", "load"])
+    assert result.exit_code == 0, result.output
+    assert count(Assignment) == 0
+    assert "0 mandatory-course assignments" in result.output
