@@ -7,8 +7,9 @@ bump ``users.session_version``, which voids every session of that user in every 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
 
-from flask import Flask, current_app, session
+from flask import Flask, current_app, flash, redirect, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import logout_user
 from sqlalchemy import select
@@ -24,7 +25,24 @@ def init_app(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
     login_manager.user_loader(load_user)
+    login_manager.unauthorized_handler(to_login)
     app.before_request(enforce_timeouts)
+
+
+def to_login():
+    """Send an anonymous request to the login page with a ``next`` target to return to.
+
+    A form sent after the session expired (a POST) returns to the page the form was on (its
+    same-origin referrer), not to the POST URL, which would answer the GET after login with 405.
+    """
+    if request.method == "GET":
+        target: str | None = request.full_path.rstrip("?")
+    else:
+        referrer = urlsplit(request.referrer or "")
+        target = referrer.path + (f"?{referrer.query}" if referrer.query else "") \
+            if referrer.netloc == request.host else None
+    flash(login_manager.login_message, login_manager.login_message_category)
+    return redirect(url_for(login_manager.login_view, next=target) if target else url_for(login_manager.login_view))
 
 
 def load_user(user_id: str) -> User | None:

@@ -19,6 +19,7 @@ Chromium is required: if /usr/bin/chromium is missing the tests fail (``make tes
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import os
@@ -55,8 +56,10 @@ ACCOUNTS = {
     "author": "author.browser@stadt.example",
     "admin": "admin.browser@stadt.example",
 }
-#: employees for journeys that change learning state, one each so journeys stay independent
-EMPLOYEES = ("erika.browser", "keyboard.browser", "expiry.browser", "spare1.browser", "spare2.browser")
+#: employees (each with an account) for journeys that change learning state, one per journey
+EMPLOYEES = ("erika.browser", "keyboard.browser", "expiry.browser")
+#: the mandatory course every seeded employee is assigned
+MANDATORY_COURSE = "ki-grundlagen"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 #: generous fixed timeouts: Playwright waits for conditions, these only bound a hang
 TIMEOUT_MS = 15_000
@@ -87,7 +90,7 @@ class LiveServer:
     log: Path
     process: subprocess.Popen | None = None
     _log_file: Any = None
-    commands: set[str] = field(default_factory=set)
+    _app: Any = None
     _seq: Iterator[int] = field(default_factory=lambda: itertools.count(1))
 
     def lms(self, *args: str, input: str | None = None, check: bool = True) -> subprocess.CompletedProcess:
@@ -99,20 +102,43 @@ class LiveServer:
                                  f"{result.stdout}\n{result.stderr}")
         return result
 
-    def has(self, command: str) -> bool:
-        """Whether ``lms COMMAND`` exists (others add commands as their domains land)."""
-        return command in self.commands
+    @contextlib.contextmanager
+    def app_context(self) -> Iterator[None]:
+        """The app on the server's database, in this process: for seeding and for test oracles."""
+        from lms import create_app
+
+        if self._app is None:
+            self._app = create_app({"DATABASE_URL": self.env["DATABASE_URL"], "SECRET_KEY": SECRET_KEY,
+                                    "LMS_DEV": True})
+        with self._app.app_context():
+            yield
 
     def create_account(self, role: str, email: str | None = None) -> str:
         """A new account with PASSWORD through ``lms users create``; returns its e-mail."""
         email = email or f"{role}.{next(self._seq)}.{os.getpid()}@browser.example"
+        self.lms(*self._create_args(role, email), input=PASSWORD + "\n")
+        return email
+
+    def create_accounts(self, accounts: list[tuple[str, str]]) -> None:
+        """Several ``lms users create`` at once (SQLite writers queue; each process hashes a password)."""
+        procs = []
+        for role, email in accounts:
+            proc = subprocess.Popen([str(BIN / "lms"), *self._create_args(role, email)], env=self.env, cwd=ROOT,
+                                    stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                    text=True)
+            procs.append((email, proc))
+        for email, proc in procs:
+            out, _ = proc.communicate(PASSWORD + "\n", timeout=300)
+            assert proc.returncode == 0, f"lms users create {email} failed:\n{out}"
+
+    @staticmethod
+    def _create_args(role: str, email: str) -> list[str]:
         args = ["users", "create", email, "--role", role, "--password-stdin"]
         if role == "coordinator":
             args += ["--unit", "BT"]
         if role != "employee":
             args += ["--name", f"Browser {role.title()}"]
-        self.lms(*args, input=PASSWORD + "\n")
-        return email
+        return args
 
     def wait_healthy(self, timeout: float = 60) -> None:
         deadline = time.monotonic() + timeout
@@ -148,19 +174,10 @@ class LiveServer:
                 self.process.wait()
         if self._log_file:
             self._log_file.close()
+        if self._app is not None:
+            from lms import db
 
-
-def _list_commands(env: dict[str, str]) -> set[str]:
-    out = subprocess.run([str(BIN / "lms"), "--help"], env=env, cwd=ROOT, capture_output=True, text=True,
-                         check=True).stdout
-    names: set[str] = set()
-    in_commands = False
-    for line in out.splitlines():
-        if line.startswith("Commands:"):
-            in_commands = True
-        elif in_commands and line.startswith("  ") and line.strip():
-            names.add(line.split()[0])
-    return names
+            db.get_db(self._app).dispose()
 
 
 def _seed(server: LiveServer) -> None:
@@ -174,35 +191,24 @@ def _seed(server: LiveServer) -> None:
         first = local.split(".")[0].title()
         rows.append(f"BT{n:04d};Browser;{first};{local}@stadt.example;BT.1;Sachbearbeitung;01.01.2020")
     staff.write_text("\n".join(rows) + "\n", encoding="utf-8")
-    if server.has("import"):
-        server.lms("import", "units", str(units))
-        server.lms("import", "staff", str(staff))
-    else:  # until the master-data import lands
-        _seed_direct(server)
+    server.lms("import", "units", str(units))
+    server.lms("import", "staff", str(staff))
+    with server.app_context():
+        from datetime import UTC, datetime, timedelta
 
+        from sqlalchemy import select
 
-def _seed_direct(server: LiveServer) -> None:
-    from datetime import date
+        from lms import db
+        from lms.catalog.models import Course
+        from lms.org.models import Employee
+        from lms.training.models import Assignment
 
-    from lms import create_app, db
-    from lms.org.models import Employee, OrgUnit
-
-    app = create_app({"DATABASE_URL": server.env["DATABASE_URL"], "SECRET_KEY": SECRET_KEY, "LMS_DEV": True})
-    with app.app_context():
-        root = OrgUnit(code="BT", name="Browser-Testamt")
-        db.session.add(root)
-        db.session.flush()
-        root.path = f"/{root.id}/"
-        child = OrgUnit(code="BT.1", name="Abteilung Test", parent=root, depth=1)
-        db.session.add(child)
-        db.session.flush()
-        child.path = f"{root.path}{child.id}/"
-        for n, local in enumerate(EMPLOYEES, start=1):
-            db.session.add(Employee(personnel_no=f"BT{n:04d}", first_name=local.split(".")[0].title(),
-                                    last_name="Browser", email=f"{local}@stadt.example", org_unit=child,
-                                    position="Sachbearbeitung", hired_on=date(2020, 1, 1)))
+        course = db.session.scalar(select(Course).where(Course.slug == MANDATORY_COURSE))
+        assert course is not None, f"course {MANDATORY_COURSE} not imported"
+        for employee in db.session.scalars(select(Employee).where(Employee.personnel_no.like("BT%"))):
+            db.session.add(Assignment(employee_id=employee.id, course_id=course.id,
+                                      due_on=datetime.now(UTC).date() + timedelta(days=30)))
         db.session.commit()
-    db.get_db(app).dispose()
 
 
 def make_server(tmp: Path, **settings: str) -> LiveServer:
@@ -224,14 +230,10 @@ def make_server(tmp: Path, **settings: str) -> LiveServer:
     }
     server = LiveServer(url=url, env=env, tmp=tmp, log=tmp / "server.log")
     server.lms("db", "upgrade")
-    server.commands = _list_commands(env)
-    if server.has("courses"):
-        server.lms("courses", "import")
-    if server.has("demo"):
-        server.lms("demo", "load")
+    server.lms("courses", "import")
+    server.lms("demo", "load")
     _seed(server)
-    for role, email in ACCOUNTS.items():
-        server.create_account(role, email)
+    server.create_accounts([*ACCOUNTS.items(), *(("employee", f"{e}@stadt.example") for e in EMPLOYEES[1:])])
     server.start()
     return server
 

@@ -16,4 +16,35 @@
       box.setAttribute("aria-label", heading ? heading.textContent.trim() : document.title);
     }
   });
+
+  // A quiz form (data-keep-answers="<key>") keeps the learner's choices in this tab until they reach
+  // the server: if the session expired meanwhile, they are back after logging in again.
+  var store = null;
+  try { store = window.sessionStorage; } catch (e) { store = null; }
+  if (!store) { return; }
+  document.querySelectorAll("form[data-keep-answers]").forEach(function (form) {
+    var key = "lms-answers:" + form.getAttribute("data-keep-answers");
+    var choices = form.querySelectorAll("input[type=radio], input[type=checkbox]");
+    var saved = null;
+    try { saved = JSON.parse(store.getItem(key) || "null"); } catch (e) { saved = null; }
+    if (saved) {
+      choices.forEach(function (input) {
+        if (Object.prototype.hasOwnProperty.call(saved, input.name)) {
+          input.checked = saved[input.name].indexOf(input.value) !== -1;
+        }
+      });
+    }
+    form.addEventListener("change", function () {
+      var state = {};
+      choices.forEach(function (input) {
+        if (!state[input.name]) { state[input.name] = []; }
+        if (input.checked) { state[input.name].push(input.value); }
+      });
+      store.setItem(key, JSON.stringify(state));
+    });
+  });
+  // logging out forgets what this tab kept
+  document.querySelectorAll("form.logout-form").forEach(function (form) {
+    form.addEventListener("submit", function () { store.clear(); });
+  });
 })();
