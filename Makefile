@@ -28,8 +28,8 @@ $(STAMP): pyproject.toml
 
 ## translations: extract UI strings and update the English catalogue (then translate lms/translations/en/…/messages.po)
 translations: setup
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o lms/translations/messages.pot --no-location --omit-header --sort-output . >/dev/null
-	$(BIN)/pybabel update -i lms/translations/messages.pot -d lms/translations -l en --no-fuzzy-matching --omit-header >/dev/null
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o lms/translations/messages.pot --no-location --omit-header --sort-output --ignore-dirs=".* __pycache__" . >/dev/null
+	$(BIN)/pybabel update -i lms/translations/messages.pot -d lms/translations -l en --no-fuzzy-matching >/dev/null
 	$(MAKE) --no-print-directory translations-compile
 
 translations-compile:
@@ -66,6 +66,10 @@ pytest-pg: setup system-deps
 	url=$$(scripts/pg-test.sh start $(PG_DIR)) || { cat $(PG_DIR)/*.log; exit 1; }; \
 	TEST_DATABASE_URL=$$url $(BIN)/pytest -q -p no:cacheprovider $(PG_PYTEST_ARGS); rc=$$?; \
 	scripts/pg-test.sh stop $(PG_DIR); exit $$rc
+
+## screenshots: every main page at 1280 px and 375 px into docs/screenshots/ (own server, demo data)
+screenshots: setup system-deps
+	$(BIN)/python scripts/screenshots.py
 
 ## vendor: refresh the vendored KERN UX design system (set KERN_VERSION=x.y.z to change version)
 vendor:

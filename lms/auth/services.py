@@ -8,6 +8,7 @@ import secrets
 from datetime import UTC, datetime, timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from lms import db
@@ -43,12 +44,12 @@ def create_user(
     """Create an account. An employee account is linked to the employee with the same e-mail."""
     email = email.strip().lower()
     if role not in ROLE_VALUES:
-        raise AccountError(f"unknown role {role!r}; one of {', '.join(ROLE_VALUES)}")
+        raise AccountError(_("Unbekannte Rolle %(role)s; erlaubt sind: %(roles)s", role=role, roles=", ".join(ROLE_VALUES)))
     if find_by_email(email) is not None:
-        raise AccountError(f"an account for {email} exists already")
+        raise AccountError(_("Für %(email)s gibt es bereits ein Konto.", email=email))
     employee = db.session.scalar(select(Employee).where(Employee.email == email))
     if role == Role.EMPLOYEE and employee is None:
-        raise AccountError(f"no employee with e-mail {email}: import the staff file first")
+        raise AccountError(_("Keine Beschäftigten mit der E-Mail-Adresse %(email)s: bitte zuerst die Personaldaten importieren.", email=email))
     if password is not None:
         problems = policy_problems(password, email=email)
         if problems:
@@ -75,17 +76,17 @@ def set_scopes(user: User, unit_codes: list[str]) -> None:
     for code in unit_codes:
         unit = db.session.scalar(select(OrgUnit).where(OrgUnit.code == code))
         if unit is None:
-            raise AccountError(f"unknown org unit {code!r}")
+            raise AccountError(_("Unbekannte Organisationseinheit %(code)s.", code=code))
         units.append(unit)
     if user.role == Role.COORDINATOR and not units:
-        raise AccountError("a coordinator needs at least one org unit (--unit CODE)")
+        raise AccountError(_("Koordinatorinnen und Koordinatoren brauchen mindestens eine Organisationseinheit (--unit KENNUNG)."))
     user.scopes = [UserScope(org_unit=u) for u in units]
 
 
 def set_role(user: User, role: str, *, unit_codes: list[str] | None = None, actor_label: str | None = None) -> None:
     """Change the role (and scopes); ends all sessions of that user."""
     if role not in ROLE_VALUES:
-        raise AccountError(f"unknown role {role!r}; one of {', '.join(ROLE_VALUES)}")
+        raise AccountError(_("Unbekannte Rolle %(role)s; erlaubt sind: %(roles)s", role=role, roles=", ".join(ROLE_VALUES)))
     old = user.role
     user.role = role
     set_scopes(user, unit_codes if unit_codes is not None else

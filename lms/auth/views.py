@@ -65,9 +65,12 @@ def login():
             user.password_hash = hash_password(form.password.data)
         throttle.clear(email)
         user.last_login_at = datetime.now(UTC)
+        chosen_lang = session.get("lang")
         session.clear()  # no fixation: a fresh session after login
         login_user(user)
         sessions.start(user)
+        if chosen_lang:
+            user.locale = chosen_lang  # a language picked before login is kept and remembered
         if user.locale:
             session["lang"] = user.locale
         audit.record("auth.login", object_type="user", object_id=user.id, actor=user)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -16,6 +15,7 @@ from lms.db import utcnow
 from lms.learning import pages, queries, services
 from lms.learning.forms import AcknowledgeForm, ActionForm
 from lms.learning.models import Attempt
+from lms.main.formatting import when
 
 bp = Blueprint("learning", __name__)
 
@@ -135,7 +135,7 @@ def start_quiz(slug: str):
 
 def limit_message(limit: int, next_at) -> str:
     return _("Sie haben die erlaubten %(n)d Versuche in 24 Stunden genutzt. Der nächste Versuch ist "
-             "ab %(time)s Uhr möglich.", n=limit, time=format_datetime(next_at, "dd.MM.yyyy, HH:mm"))
+             "ab %(time)s Uhr möglich.", n=limit, time=when(next_at))
 
 
 @bp.route("/schulungen/versuch/<int:attempt_id>")

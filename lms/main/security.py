@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask, Response, g
 from flask_babel import get_locale
 
+from lms.main.formatting import when
 from lms.main.navigation import nav_items, role_label
 
 #: ``img-src data:`` is needed because KERN's icons are SVG data URLs in its stylesheet; content
@@ -36,6 +37,7 @@ def forget_request_state() -> None:
 def register(app: Flask) -> None:
     app.before_request_funcs.setdefault(None, []).insert(0, forget_request_state)
     app.after_request(set_headers)
+    app.add_template_filter(when, "when")
 
     @app.context_processor
     def _globals() -> dict:

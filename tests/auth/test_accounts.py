@@ -47,7 +47,7 @@ def test_cli_create_refuses_weak_password(runner, app):
 def test_cli_employee_needs_employee_record(runner, app):
     result = runner.invoke(args=["users", "create", "x@stadt.example", "--role", "employee"])
     assert result.exit_code == 1
-    assert "no employee" in result.output
+    assert "Keine Beschäftigten mit der E-Mail-Adresse" in result.output
 
 
 def test_cli_coordinator_needs_unit(runner, app, make_unit):
@@ -130,7 +130,7 @@ def test_admin_creates_account_and_sees_link(login_as, client):
 def test_admin_create_duplicate_shows_error(login_as, client):
     admin = login_as("admin")
     response = client.post("/admin/konten/neu", data={"email": admin.email, "role": "hr"})
-    assert "exists already" in response.get_data(as_text=True)
+    assert "gibt es bereits ein Konto" in response.get_data(as_text=True)
 
 
 def test_admin_changes_role_with_scope(login_as, client, make_user, make_unit):

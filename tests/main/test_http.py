@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from flask import abort
 
+from tests.conftest import PASSWORD
+
 CSP_PARTS = ["default-src 'self'", "object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'",
              "form-action 'self'"]
 
@@ -105,3 +107,30 @@ def test_language_from_browser(client):
 def test_skip_link_and_landmarks(client):
     body = client.get("/anmelden").get_data(as_text=True)
     assert 'href="#main"' in body and '<main id="main"' in body and "<header" in body and "<footer" in body
+
+
+def test_language_chosen_before_login_survives_login_and_is_remembered(make_user, client, app):
+    user = make_user("hr")
+    client.post("/sprache", data={"lang": "en", "next": "/anmelden"})
+    client.post("/anmelden", data={"email": user.email, "password": PASSWORD})
+    assert '<html lang="en">' in client.get("/organisation/einheiten").get_data(as_text=True)
+    client.post("/abmelden")
+    # a new browser: the account's language is used after login
+    other = app.test_client()
+    other.post("/anmelden", data={"email": user.email, "password": PASSWORD})
+    assert '<html lang="en">' in other.get("/organisation/einheiten").get_data(as_text=True)
+
+
+def test_dates_follow_the_language(app):
+    from datetime import UTC, datetime
+
+    from flask_babel import force_locale
+
+    from lms.main.formatting import when
+
+    moment = datetime(2026, 11, 25, 13, 30, tzinfo=UTC)
+    with app.test_request_context():
+        with force_locale("de"):
+            assert when(moment) == "25.11.2026, 14:30"  # Europe/Berlin
+        with force_locale("en"):
+            assert when(moment) == "Nov 25, 2026, 14:30"
