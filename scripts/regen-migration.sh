@@ -11,5 +11,6 @@ f=$(ls migrations/versions/*.py)
 rev=$(sed -n "s/^revision = '\(.*\)'/\1/p" "$f")
 sed -i "s/$rev/0001/g" "$f"
 mv "$f" migrations/versions/0001_initial_schema.py
+.venv/bin/python scripts/fix_use_alter.py migrations/versions/0001_initial_schema.py
 .venv/bin/ruff check --fix --quiet migrations/versions >/dev/null 2>&1 || true
 echo "migrations/versions/0001_initial_schema.py regenerated"

@@ -168,7 +168,7 @@ def _new_version(course: Course, source: CourseSource) -> CourseVersion:
             options = [(md.render_inline(o.text or "", base=base), o.is_correct) for o in question.options]
         version.questions.append(Question(
             key=question.key, position=position, type=question.type, area_key=question.area,
-            prompt_html=md.render(question.prompt or "", base=base),
+            prompt_html=md.render_inline(question.prompt or "", base=base),
             explanation_html=md.render(question.explanation or "", base=base),
             source=question.source or "",
             options=[QuestionOption(position=i, text_html=text, is_correct=correct)

@@ -211,13 +211,34 @@ def _seed(server: LiveServer) -> None:
         db.session.commit()
 
 
+_databases = itertools.count(1)
+
+
+def _database_url(tmp: Path) -> str:
+    """SQLite in ``tmp``; in the PostgreSQL run (``TEST_DATABASE_URL``) a new database on that server,
+    so the journeys run against PostgreSQL under gunicorn too."""
+    pg = os.environ.get("TEST_DATABASE_URL")
+    if not pg:
+        return f"sqlite:///{tmp / 'lms.sqlite3'}"
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    name = f"lms_browser_{os.getpid()}_{next(_databases)}"
+    engine = create_engine(pg, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return make_url(pg).set(database=name).render_as_string(hide_password=False)
+
+
 def make_server(tmp: Path, **settings: str) -> LiveServer:
     """Migrate a fresh database, load content and accounts, start gunicorn. Caller stops it."""
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("LMS_", "DATABASE_URL", "TEST_DATABASE"))},
-        "DATABASE_URL": f"sqlite:///{tmp / 'lms.sqlite3'}",
+        "DATABASE_URL": _database_url(tmp),
         "SECRET_KEY": SECRET_KEY,
         "LMS_DEV": "1",
         "LMS_BASE_URL": url,

@@ -63,12 +63,12 @@ def test_questions_and_options(app, tree: Tree) -> None:
     run(tree)
     q1, q2, q3, q4 = course().current_version.questions
     assert [q.key for q in (q1, q2, q3, q4)] == ["q-001", "q-002", "q-003", "q-004"]
-    assert q1.prompt_html == "<p>Was ist <strong>richtig</strong>?</p>"
+    assert q1.prompt_html == "Was ist <strong>richtig</strong>?"  # inline: it sits in the <legend>
     assert q1.explanation_html == "<p>Weil A stimmt.</p>" and q1.source == "Kursmodul 1"
     assert [(o.position, o.text_html, o.is_correct) for o in q1.options] == [
         (0, "Antwort A", True), (1, "Antwort B", False), (2, "Antwort C", False)]
     assert q2.type == "multiple" and q2.area_key == "recht"
-    assert q2.prompt_html == "<p>Welche gelten seit dem 2. Februar 2025?</p>"
+    assert q2.prompt_html == "Welche gelten seit dem 2. Februar 2025?"
     assert [o.is_correct for o in q2.options] == [True, True, False]
     # true_false: option 0 is "the statement is true"; this statement is false
     assert q3.type == "true_false"

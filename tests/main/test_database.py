@@ -124,3 +124,18 @@ def test_naive_datetime_is_refused(app):
     with pytest.raises(Exception, match="naive datetime"):
         db.session.flush()
     db.session.rollback()
+
+
+def test_migrations_downgrade_and_upgrade_again(app, database_url):
+    """``downgrade base`` removes every table (foreign-key cycles included), ``upgrade`` restores them."""
+    from alembic import command
+
+    from lms.cli import alembic_config
+
+    db.get_db().dispose()
+    command.downgrade(alembic_config(), "base")
+    engine = create_engine(database_url)
+    assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
+    command.upgrade(alembic_config(), "head")
+    assert set(Base.metadata.tables) <= set(inspect(engine).get_table_names())
+    engine.dispose()
