@@ -56,7 +56,7 @@ demo: setup migrate
 	@if $(BIN)/lms demo --help >/dev/null 2>&1; then $(BIN)/lms demo load --if-empty; fi
 
 lint: setup
-	$(BIN)/ruff check lms tests wsgi.py bench
+	$(BIN)/ruff check lms tests wsgi.py scripts $(wildcard bench)
 
 pytest: setup system-deps
 	$(BIN)/pytest -q -p no:cacheprovider
@@ -70,6 +70,13 @@ pytest-pg: setup system-deps
 ## screenshots: every main page at 1280 px and 375 px into docs/screenshots/ (own server, demo data)
 screenshots: setup system-deps
 	$(BIN)/python scripts/screenshots.py
+
+## bench: synthetic city (8,000 staff, 300,000 quiz attempts; once), load test of the main pages with wrk, import timings (docs/performance.md)
+bench: setup
+	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wrk >/dev/null; }
+	$(BIN)/python bench/synth.py --if-missing
+	$(BIN)/python bench/run.py
+	$(BIN)/python bench/imports.py
 
 ## vendor: refresh the vendored KERN UX design system (set KERN_VERSION=x.y.z to change version)
 vendor:
