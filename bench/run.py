@@ -1,0 +1,335 @@
+"""Load-test the main pages of the synthetic city with wrk and write a Markdown table.
+
+    .venv/bin/python bench/run.py [--duration 10s] [--connections 16] [--only SUBSTRING]
+
+Needs the database from bench/synth.py (DATABASE_URL, default bench/results/city.sqlite3) and ``wrk``.
+Steps: count the SQL queries of every page in-process (Flask test client, one warm request each);
+start gunicorn (2 gthread workers, 4 threads each) on a free port of 127.0.0.1; log in over HTTP as
+the heavy learner, as HR and as the coordinator; check that every page answers 200 without a redirect;
+run ``wrk -t2 -c16 -d10s --latency`` against each; print the table and write it to
+bench/results/latest.md; stop the server.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import platform
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from http.cookiejar import CookieJar
+from pathlib import Path
+
+import city
+from sqlalchemy import event, func, select
+
+USER_AGENT = "lms-bench"
+SEARCH = "m%C3%BCller"  # "müller": one of the most common names, hundreds of hits
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    path: str
+    #: "learner", "hr", "coordinator" or None (anonymous)
+    role: str | None
+
+
+def targets(result_path: str) -> list[Target]:
+    return [
+        Target("health check (baseline)", "/healthz", None),
+        Target("login page", "/anmelden", None),
+        Target("Meine Schulungen", "/schulungen", "learner"),
+        Target("course page", f"/schulungen/{city.MANDATORY_COURSE}", "learner"),
+        Target("module page", f"/schulungen/{city.MANDATORY_COURSE}/module/1", "learner"),
+        Target("quiz result", result_path, "learner"),
+        Target("Meine Daten", "/meine-daten", "learner"),
+        Target("Meine Daten (JSON)", "/meine-daten.json", "learner"),
+        Target("staff list, page 1 (HR)", "/organisation/beschaeftigte", "hr"),
+        Target("staff list, page 100 (HR)", "/organisation/beschaeftigte?page=100", "hr"),
+        Target("staff search (HR)", f"/organisation/beschaeftigte?q={SEARCH}", "hr"),
+        Target("staff list, page 1 (coordinator)", "/organisation/beschaeftigte", "coordinator"),
+        Target("staff search (coordinator)", f"/organisation/beschaeftigte?q={SEARCH}", "coordinator"),
+        Target("org units (HR)", "/organisation/einheiten", "hr"),
+    ]
+
+
+ACCOUNTS = {"learner": city.HEAVY_LEARNER_EMAIL, "hr": city.HR_EMAIL, "coordinator": city.COORDINATOR_EMAIL}
+
+
+# -- in-process: SQL queries per page --------------------------------------------------------------
+
+@contextmanager
+def counting(app):
+    from lms import db
+
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args):
+        if not statement.startswith(("BEGIN", "PRAGMA", "SAVEPOINT", "RELEASE", "COMMIT", "ROLLBACK")):
+            statements.append(statement)
+
+    database = db.get_db(app)
+    engines = {database.write_engine, database.read_engine}
+    for engine in engines:
+        event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        for engine in engines:
+            event.remove(engine, "before_cursor_execute", count)
+
+
+def heavy_result_path(app) -> str:
+    from lms import db
+    from lms.auth.models import User
+    from lms.learning.models import Attempt
+
+    with app.app_context():
+        uid = db.session.scalar(select(User.id).where(User.email == city.HEAVY_LEARNER_EMAIL))
+        attempt_id = db.session.scalar(select(func.max(Attempt.id)).where(Attempt.user_id == uid))
+    if attempt_id is None:
+        raise SystemExit("no synthetic city in the database: run bench/synth.py first")
+    return f"/schulungen/versuch/{attempt_id}/ergebnis"
+
+
+def query_counts(app, pages: list[Target]) -> dict[str, tuple[int, float]]:
+    """Per page: SQL statements of one request and the median in-process time of five (ms)."""
+    clients = {}
+    for role, email in ACCOUNTS.items():
+        client = app.test_client()
+        response = client.post("/anmelden", data={"email": email, "password": city.PASSWORD})
+        if response.status_code != 302:
+            raise SystemExit(f"in-process login as {email} failed ({response.status_code})")
+        clients[role] = client
+    clients[None] = app.test_client()
+    out = {}
+    for target in pages:
+        client = clients[target.role]
+        client.get(target.path)  # warm caches (templates, compiled statements)
+        with counting(app) as statements:
+            response = client.get(target.path)
+        if response.status_code != 200:
+            raise SystemExit(f"{target.path}: {response.status_code} in-process")
+        times = []
+        for _ in range(5):
+            started = time.perf_counter()
+            client.get(target.path)
+            times.append((time.perf_counter() - started) * 1000)
+        out[target.path + str(target.role)] = (len(statements), sorted(times)[2])
+    return out
+
+
+# -- the server ----------------------------------------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def server_env(url: str) -> dict[str, str]:
+    return {**os.environ, "DATABASE_URL": url, "SECRET_KEY": secrets.token_hex(32), "LMS_DEV": "1",
+            "LMS_IP_MAX_FAILURES": "1000000"}
+
+
+def start_server(url: str, port: int, log: Path) -> subprocess.Popen:
+    cmd = [city.venv_bin("gunicorn"), "-w", "2", "-k", "gthread", "--threads", "4",
+           "-b", f"127.0.0.1:{port}", "wsgi:app"]
+    with log.open("w") as fh:
+        proc = subprocess.Popen(cmd, cwd=city.ROOT, env=server_env(url), stdout=fh, stderr=fh,
+                                start_new_session=True)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if get(port, "/healthz")[0] == 200:
+                return proc
+        except OSError:
+            time.sleep(0.2)
+    stop_server(proc)
+    raise SystemExit(f"gunicorn did not answer on port {port}; see {log}")
+
+
+def stop_server(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)  # the group of the gunicorn master started above
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+def get(port: int, path: str, cookie: str | None = None) -> tuple[int, int]:
+    """(status, body bytes) of one GET, redirects not followed."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    headers = {"User-Agent": USER_AGENT}
+    if cookie:
+        headers["Cookie"] = cookie
+    conn.request("GET", path, headers=headers)
+    response = conn.getresponse()
+    body = response.read()
+    conn.close()
+    return response.status, len(body)
+
+
+def login(port: int, email: str) -> str:
+    """Log in through the form; return the Cookie header value of the session."""
+    jar = CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    opener.addheaders = [("User-Agent", USER_AGENT)]
+    base = f"http://127.0.0.1:{port}"
+    html = opener.open(f"{base}/anmelden", timeout=30).read().decode()
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
+    if token is None:
+        raise SystemExit("no CSRF token on the login page")
+    data = urllib.parse.urlencode({"csrf_token": token.group(1), "email": email,
+                                   "password": city.PASSWORD}).encode()
+    final = opener.open(f"{base}/anmelden", data=data, timeout=30)
+    if "/anmelden" in final.geturl():
+        raise SystemExit(f"login as {email} failed")
+    cookies = "; ".join(f"{c.name}={c.value}" for c in jar)
+    return cookies
+
+
+# -- wrk -----------------------------------------------------------------------------------------
+
+UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
+
+
+def _ms(value: str) -> float:
+    number, unit = re.fullmatch(r"([\d.]+)([a-z]+)", value).groups()
+    return float(number) * UNITS[unit]
+
+
+@dataclass
+class WrkResult:
+    rps: float
+    p50: float
+    p99: float
+    requests: int
+    bad: int
+    errors: int
+
+
+def run_wrk(port: int, path: str, cookie: str | None, args: argparse.Namespace) -> WrkResult:
+    cmd = ["wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{args.duration}", "--latency",
+           "--timeout", "30s", "-H", f"User-Agent: {USER_AGENT}"]
+    if cookie:
+        cmd += ["-H", f"Cookie: {cookie}"]
+    out = subprocess.run([*cmd, f"http://127.0.0.1:{port}{path}"], capture_output=True, text=True,
+                         check=True).stdout
+    latency = dict(re.findall(r"^\s+(50|99)%\s+(\S+)$", out, re.M))
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    return WrkResult(
+        rps=float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+        p50=_ms(latency["50"]), p99=_ms(latency["99"]),
+        requests=int(re.search(r"(\d+) requests in", out).group(1)),
+        bad=int(bad.group(1)) if bad else 0,
+        errors=sum(int(n) for n in errors.groups()) if errors else 0)
+
+
+# -- report --------------------------------------------------------------------------------------
+
+def volumes(app) -> str:
+    from lms import db
+    from lms.learning.models import Attempt, AttemptItem, Completion
+    from lms.org.models import Employee, OrgUnit
+
+    with app.app_context():
+        n = {m.__name__: db.session.scalar(select(func.count()).select_from(m))
+             for m in (OrgUnit, Employee, Attempt, AttemptItem, Completion)}
+        dialect = db.get_db(app).dialect
+    return (f"{dialect}: {n['OrgUnit']} org units, {n['Employee']:,} employees, {n['Attempt']:,} attempts, "
+            f"{n['AttemptItem']:,} attempt items, {n['Completion']:,} completions")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--duration", default="10s")
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--only", help="run only pages whose name contains this")
+    parser.add_argument("--out", type=Path, default=city.RESULTS / "latest.md")
+    args = parser.parse_args(argv)
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is missing: apt-get install -y wrk (or make bench)")
+    url = city.database_url()
+
+    from lms import create_app
+
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "LMS_DEV": True,
+                      "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False,
+                      "LMS_IP_MAX_FAILURES": 1_000_000})
+    pages = targets(heavy_result_path(app))
+    if args.only:
+        pages = [p for p in pages if args.only.lower() in p.name.lower()]
+    counts = query_counts(app, pages)
+    data_line = volumes(app)
+    from lms import db
+
+    db.get_db(app).dispose()
+
+    city.RESULTS.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    proc = start_server(url, port, city.RESULTS / "gunicorn.log")
+    rows = []
+    try:
+        cookies = {role: login(port, email) for role, email in ACCOUNTS.items()}
+        cookies[None] = None
+        for page in pages:
+            status, size = get(port, page.path, cookies[page.role])
+            if status != 200:
+                raise SystemExit(f"{page.path} as {page.role}: HTTP {status} (expected 200)")
+            load = os.getloadavg()[0]
+            result = run_wrk(port, page.path, cookies[page.role], args)
+            queries, inproc = counts[page.path + str(page.role)]
+            rows.append((page, queries, inproc, size, result, load))
+            print(f"{page.name:<34} {result.rps:>8.1f} req/s  p50 {result.p50:>7.1f} ms  "
+                  f"p99 {result.p99:>7.1f} ms  non-2xx {result.bad}  errors {result.errors}", flush=True)
+    finally:
+        stop_server(proc)
+
+    stamp = datetime.now(UTC).astimezone().strftime("%Y-%m-%d %H:%M %Z")
+    lines = [
+        f"# Benchmark {stamp}", "",
+        f"- machine: {os.cpu_count()} cores, {platform.processor() or platform.machine()}, "
+        f"Python {platform.python_version()}",
+        f"- data: {data_line}",
+        "- server: gunicorn -w 2 -k gthread --threads 4 (wrk on the same machine)",
+        f"- load: wrk -t{args.threads} -c{args.connections} -d{args.duration} --latency per page",
+        "", "| page | path | as | SQL queries | in-process ms | bytes | req/s | p50 ms | p99 ms | "
+        "non-2xx | errors | load avg |",
+        "|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+    ]
+    for page, queries, inproc, size, r, load in rows:
+        lines.append(f"| {page.name} | `{urllib.parse.unquote(page.path)}` | {page.role or '–'} | {queries} "
+                     f"| {inproc:.1f} | {size:,} | {r.rps:,.1f} | {r.p50:.1f} | {r.p99:.1f} | {r.bad} "
+                     f"| {r.errors} | {load:.1f} |")
+    table = "\n".join(lines) + "\n"
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(table)
+    print()
+    print(table)
+    failed = [page.name for page, _q, _t, _s, r, _l in rows if r.bad or r.errors]
+    if failed:
+        print(f"non-2xx responses or socket errors on: {', '.join(failed)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
