@@ -337,27 +337,24 @@ class _Fields:
             return None
         return value
 
-    def mapping(self, key: str, *, required: bool = True) -> YamlMap | None:
+    def _container(self, key: str, kind: type, message: str, required: bool) -> Any:
+        """The value at ``key`` if it is a ``kind``; else report it (or its absence) and return None."""
         value = self.data.get(key)
         if value is None:
             if required:
                 self._missing(key)
             return None
-        if not isinstance(value, YamlMap):
-            self.error(self.line(key), _("„%(key)s“ muss eine Zuordnung (Schlüssel: Wert) sein", key=key))
+        if not isinstance(value, kind):
+            self.error(self.line(key), message)
             return None
         return value
 
+    def mapping(self, key: str, *, required: bool = True) -> YamlMap | None:
+        return self._container(key, YamlMap, _("„%(key)s“ muss eine Zuordnung (Schlüssel: Wert) sein", key=key),
+                               required)
+
     def sequence(self, key: str, *, required: bool = True) -> YamlList | None:
-        value = self.data.get(key)
-        if value is None:
-            if required:
-                self._missing(key)
-            return None
-        if not isinstance(value, YamlList):
-            self.error(self.line(key), _("„%(key)s“ muss eine Liste sein", key=key))
-            return None
-        return value
+        return self._container(key, YamlList, _("„%(key)s“ muss eine Liste sein", key=key), required)
 
     def translated(self, key: str, *, required: bool = True) -> tuple[str | None, str | None]:
         """A ``{de: …, en: …}`` pair."""
