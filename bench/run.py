@@ -311,13 +311,15 @@ def main(argv: list[str] | None = None) -> int:
         f"- data: {data_line}",
         "- server: gunicorn -w 2 -k gthread --threads 4 (wrk on the same machine)",
         f"- load: wrk -t{args.threads} -c{args.connections} -d{args.duration} --latency per page",
-        "", "| page | path | as | SQL queries | in-process ms | bytes | req/s | p50 ms | p99 ms | "
+        "", "| page | path | as | SQL queries | in-process ms | bytes | req/s | of baseline | p50 ms | p99 ms | "
         "non-2xx | errors | load avg |",
-        "|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+        "|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
     ]
+    baseline = next((r.rps for page, _q, _t, _s, r, _l in rows if page.path == "/healthz"), None)
     for page, queries, inproc, size, r, load in rows:
+        share = f"{100 * r.rps / baseline:.0f} %" if baseline else "–"
         lines.append(f"| {page.name} | `{urllib.parse.unquote(page.path)}` | {page.role or '–'} | {queries} "
-                     f"| {inproc:.1f} | {size:,} | {r.rps:,.1f} | {r.p50:.1f} | {r.p99:.1f} | {r.bad} "
+                     f"| {inproc:.1f} | {size:,} | {r.rps:,.1f} | {share} | {r.p50:.1f} | {r.p99:.1f} | {r.bad} "
                      f"| {r.errors} | {load:.1f} |")
     table = "\n".join(lines) + "\n"
     args.out.parent.mkdir(parents=True, exist_ok=True)
