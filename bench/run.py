@@ -26,14 +26,13 @@ import sys
 import time
 import urllib.parse
 import urllib.request
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from http.cookiejar import CookieJar
 from pathlib import Path
 
 import city
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 USER_AGENT = "lms-bench"
 SEARCH = "m%C3%BCller"  # "müller": one of the most common names, hundreds of hits
@@ -71,25 +70,6 @@ ACCOUNTS = {"learner": city.HEAVY_LEARNER_EMAIL, "hr": city.HR_EMAIL, "coordinat
 
 # -- in-process: SQL queries per page --------------------------------------------------------------
 
-@contextmanager
-def counting(app):
-    from lms import db
-
-    statements: list[str] = []
-
-    def count(_conn, _cursor, statement, *_args):
-        if not statement.startswith(("BEGIN", "PRAGMA", "SAVEPOINT", "RELEASE", "COMMIT", "ROLLBACK")):
-            statements.append(statement)
-
-    database = db.get_db(app)
-    engines = {database.write_engine, database.read_engine}
-    for engine in engines:
-        event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        for engine in engines:
-            event.remove(engine, "before_cursor_execute", count)
 
 
 def heavy_result_path(app) -> str:
@@ -107,6 +87,8 @@ def heavy_result_path(app) -> str:
 
 def query_counts(app, pages: list[Target]) -> dict[str, tuple[int, float]]:
     """Per page: SQL statements of one request and the median in-process time of five (ms)."""
+    from lms import db
+
     clients = {}
     for role, email in ACCOUNTS.items():
         client = app.test_client()
@@ -119,7 +101,7 @@ def query_counts(app, pages: list[Target]) -> dict[str, tuple[int, float]]:
     for target in pages:
         client = clients[target.role]
         client.get(target.path)  # warm caches (templates, compiled statements)
-        with counting(app) as statements:
+        with db.count_queries(app) as statements:
             response = client.get(target.path)
         if response.status_code != 200:
             raise SystemExit(f"{target.path}: {response.status_code} in-process")

@@ -31,6 +31,7 @@ from sqlalchemy import Connection, Table, create_engine, func, inspect, select, 
 
 from lms.auth.passwords import hash_password
 from lms.db import Base, import_models
+from lms.demo.services import FIRST_NAMES, LAST_NAMES, POSITIONS
 from lms.learning.rules import add_months
 
 BATCH = 20_000
@@ -55,21 +56,6 @@ DIVISIONS = (
         ("20", "Kämmerei"), ("21", "Stadtkasse"), ("22", "Steueramt"), ("40", "Schulverwaltungsamt"),
         ("41", "Kulturamt"), ("42", "Stadtbibliothek"))),
 )
-FIRST_NAMES = (
-    "Anna", "Lena", "Sabine", "Katrin", "Julia", "Monika", "Petra", "Sandra", "Claudia", "Laura",
-    "Birgit", "Nicole", "Sophie", "Ayşe", "Marta", "Elif", "Jana", "Ute", "Heike", "Franziska",
-    "Thomas", "Michael", "Stefan", "Andreas", "Markus", "Jan", "Tobias", "Frank", "Jürgen", "Lukas",
-    "Matthias", "Sebastian", "Uwe", "Mehmet", "Florian", "Daniel", "Bernd", "Felix", "Kai", "Dirk",
-)
-LAST_NAMES = (
-    "Müller", "Schmidt", "Schneider", "Fischer", "Weber", "Meyer", "Wagner", "Becker", "Schulz",
-    "Hoffmann", "Schäfer", "Koch", "Bauer", "Richter", "Klein", "Wolf", "Schröder", "Neumann",
-    "Schwarz", "Zimmermann", "Braun", "Krüger", "Hofmann", "Hartmann", "Lange", "Schmitt", "Werner",
-    "Krause", "Meier", "Lehmann", "Köhler", "Herrmann", "König", "Walter", "Kaya", "Nowak", "Peters",
-    "Groß", "Vogel", "Friedrich",
-)
-POSITIONS = ("Sachbearbeitung", "Sachbearbeitung", "Sachbearbeitung", "Verwaltungsfachangestellte/r",
-             "Sachgebietsleitung", "Referent/in", "Teamassistenz", "Ingenieur/in", "Amtsleitung")
 ASCII = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "ş": "s", "Ä": "Ae", "Ö": "Oe",
                        "Ü": "Ue"})
 

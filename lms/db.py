@@ -14,7 +14,8 @@ A GET view that must write (for example to audit who looked at whose data) is de
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -184,6 +185,27 @@ def _teardown_request(_exc: BaseException | None) -> None:
 
 def _teardown_appcontext(_exc: BaseException | None) -> None:
     _close(g._get_current_object())
+
+
+@contextmanager
+def count_queries(app: Flask) -> Iterator[list[str]]:
+    """Collect the SQL statements the app's engines execute inside the block (transaction control
+    statements excluded). For tests and the benchmark: ``with count_queries(app) as queries: …``."""
+    statements: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if not statement.startswith(("BEGIN", "PRAGMA", "SAVEPOINT", "RELEASE", "COMMIT", "ROLLBACK")):
+            statements.append(statement)
+
+    database = get_db(app)
+    engines = {database.write_engine, database.read_engine}
+    for engine in engines:
+        event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        for engine in engines:
+            event.remove(engine, "before_cursor_execute", record)
 
 
 def init_app(app: Flask) -> None:
