@@ -242,6 +242,7 @@ def my_data(user: User) -> dict:
     assignments = []
     if employee is not None:
         assignments = [{
+            "course": a.course.current_version.title if a.course.current_version else a.course.slug,
             "course_slug": a.course.slug, "due_on": _iso(a.due_on), "assigned_at": _iso(a.assigned_at),
             "note": a.note,
         } for a in db.session.scalars(queries.employee_assignments(employee.id)).unique()]

@@ -80,7 +80,9 @@ def completion_of_version(user_id: int, version_id: int) -> Select[tuple[Complet
 
 
 def employee_assignments(employee_id: int) -> Select[tuple[Assignment]]:
-    return (select(Assignment).options(joinedload(Assignment.course))
+    # the course's current version is joined too: pages show its title (no query per row)
+    return (select(Assignment)
+            .options(joinedload(Assignment.course).joinedload(Course.current_version))
             .where(Assignment.employee_id == employee_id)
             .order_by(Assignment.due_on, Assignment.id))
 

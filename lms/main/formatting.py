@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from flask_babel import format_date, format_time
+
+
+def iso_when(value: str) -> str:
+    """An ISO date ("2027-01-06") or datetime string, formatted like :func:`when` (dates without time)."""
+    if len(value) == 10:
+        return format_date(date.fromisoformat(value), "medium")
+    return when(datetime.fromisoformat(value))
 
 
 def when(value: datetime | None) -> str:

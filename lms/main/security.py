@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, Response, g
 from flask_babel import get_locale
 
-from lms.main.formatting import when
+from lms.main.formatting import iso_when, when
 from lms.main.navigation import nav_items, role_label
 
 #: ``img-src data:`` is needed because KERN's icons are SVG data URLs in its stylesheet; content
@@ -38,6 +38,7 @@ def register(app: Flask) -> None:
     app.before_request_funcs.setdefault(None, []).insert(0, forget_request_state)
     app.after_request(set_headers)
     app.add_template_filter(when, "when")
+    app.add_template_filter(iso_when, "iso_when")
 
     @app.context_processor
     def _globals() -> dict:

@@ -147,8 +147,10 @@ def test_my_data_and_json_download(client, login_as, make_course):
     employee = user.employee
     html = client.get("/meine-daten").get_data(as_text=True)
     for text in (employee.personnel_no, employee.last_name, employee.org_unit.name, "80 %", "Dienstanweisung",
-                 "Meine Daten als JSON herunterladen"):
+                 "Meine Daten als JSON herunterladen", "01.03.2027"):
         assert text in html
+    # the mandatory course is named by its title, not its folder name
+    assert f"<td class=\"kern-table__cell\">{cv.title}</td>" in html
     response = client.get("/meine-daten.json")
     assert response.mimetype == "application/json"
     assert "attachment" in response.headers["Content-Disposition"]
@@ -160,6 +162,7 @@ def test_my_data_and_json_download(client, login_as, make_course):
     assert [a["module"] for a in data["acknowledgements"]] == ["Modul 1"]
     assert data["module_progress"] == [{"course": cv.title, "version": "1.0.0", "modules_read": 3}]
     assert data["assignments"][0]["due_on"] == "2027-03-01"
+    assert data["assignments"][0]["course"] == cv.title
 
 
 def test_my_data_holds_nothing_of_others(client, make_user, login_as, make_course):
