@@ -55,6 +55,25 @@ def invite(email: str) -> None:
     click.echo(services.invitation_url(token))
 
 
+@users.command("invite-employees")
+@click.option("--unit", "unit", help="only this org unit and its sub-units (code)")
+@click.option("--out", type=click.File("w", encoding="utf-8"), default="-",
+              help="write 'email;invitation link' lines to this file (default: standard output)")
+@with_appcontext
+def invite_employees(unit: str | None, out) -> None:
+    """Create accounts with invitation links for all active employees who have none yet."""
+    try:
+        invited = services.invite_employees(unit, actor_label="cli")
+    except services.AccountError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    out.write("email;invitation_link\n")
+    for employee, token in invited:
+        out.write(f"{employee.email};{services.invitation_url(token)}\n")
+    click.echo(f"{len(invited)} employee account(s) created with invitations (valid 7 days)", err=True)
+
+
 @users.command("set-role")
 @click.argument("email")
 @click.argument("role", type=click.Choice(ROLE_VALUES))

@@ -9,12 +9,13 @@ from datetime import UTC, datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from lms import db
 from lms.audit import services as audit
 from lms.auth.models import ROLE_VALUES, Invitation, Role, User, UserScope
 from lms.auth.passwords import hash_password, policy_problems
+from lms.org import queries as org_queries
 from lms.org.models import Employee, OrgUnit
 
 log = logging.getLogger(__name__)
@@ -95,6 +96,36 @@ def set_role(user: User, role: str, *, unit_codes: list[str] | None = None, acto
     db.session.flush()
     audit.record("auth.role_changed", object_type="user", object_id=user.id,
                  detail={"from": old, "to": role, "units": unit_codes or []}, actor_label=actor_label)
+
+
+def employees_without_account(unit_code: str | None = None) -> Select[tuple[Employee]]:
+    """Active employees (optionally of one unit's subtree) that have no account yet."""
+    query = (select(Employee).where(Employee.is_active.is_(True),
+                                    ~select(User.id).where(User.employee_id == Employee.id).exists())
+             .order_by(Employee.last_name, Employee.first_name, Employee.id))
+    if unit_code is not None:
+        unit = db.session.scalar(select(OrgUnit).where(OrgUnit.code == unit_code))
+        if unit is None:
+            raise AccountError(_("Unbekannte Organisationseinheit %(code)s.", code=unit_code))
+        query = query.where(Employee.org_unit_id.in_(org_queries.subtree_unit_ids([unit.path])))
+    return query
+
+
+def invite_employees(unit_code: str | None = None, *, actor_label: str | None = None
+                     ) -> list[tuple[Employee, str]]:
+    """Create an employee account with a one-time invitation for every active employee without one.
+
+    Returns (employee, invitation token) pairs; running it again only covers employees added since.
+    """
+    invited = []
+    for employee in db.session.scalars(employees_without_account(unit_code)).all():
+        user = User(email=employee.email, role=Role.EMPLOYEE.value, employee=employee)
+        db.session.add(user)
+        db.session.flush()
+        invited.append((employee, invite(user, actor_label=actor_label)))
+    audit.record("auth.employees_invited", object_type="org_unit", object_id=unit_code,
+                 detail={"count": len(invited)}, actor_label=actor_label)
+    return invited
 
 
 def end_sessions(user: User) -> None:

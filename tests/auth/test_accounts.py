@@ -162,3 +162,36 @@ def test_audit_log_lists_logins(login_as, client):
     page = client.get("/admin/protokoll?action=auth.").get_data(as_text=True)
     assert "auth.login" in page and admin.email in page
     assert PASSWORD not in page
+
+
+def test_invite_employees_creates_accounts_once_and_prints_links(runner, app, make_unit, make_employee,
+                                                                 make_user, tmp_path):
+    root = make_unit("GB1")
+    child = make_unit("12", parent=root)
+    other = make_unit("50")
+    inside = [make_employee(child), make_employee(root)]
+    outside = make_employee(other)
+    make_employee(child, is_active=False)
+    already = make_user("employee", employee=make_employee(child))
+    out = tmp_path / "links.csv"
+    result = runner.invoke(args=["users", "invite-employees", "--unit", "GB1", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    lines = out.read_text().splitlines()
+    assert lines[0] == "email;invitation_link"
+    emails = {line.split(";")[0] for line in lines[1:]}
+    assert emails == {e.email for e in inside}
+    assert all("/einladung/" in line for line in lines[1:])
+    accounts = db.session.scalars(select(User).where(User.email.in_(emails))).all()
+    assert {a.role for a in accounts} == {"employee"} and all(a.password_hash is None for a in accounts)
+    assert already.email not in emails and outside.email not in emails
+    # again: nobody new in GB1; then the whole organisation picks up the rest
+    again = runner.invoke(args=["users", "invite-employees", "--unit", "GB1"])
+    assert again.exit_code == 0 and again.stdout.strip() == "email;invitation_link"
+    everyone = runner.invoke(args=["users", "invite-employees"])
+    assert outside.email in everyone.stdout
+
+
+def test_invite_employees_unknown_unit(runner, app):
+    result = runner.invoke(args=["users", "invite-employees", "--unit", "NOPE"])
+    assert result.exit_code == 1
+    assert "NOPE" in result.output
