@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 
@@ -35,36 +36,37 @@ def sync_framework(framework: FrameworkSource) -> FrameworkChanges:
     Areas missing from the file stay in the database: questions of older course versions refer to
     them. Their position is left as it was.
     """
-    areas = {a.key: a for a in db.session.scalars(select(CompetenceArea))}
-    levels = {lv.level: lv for lv in db.session.scalars(select(CompetenceLevel))}
-    counts = {"areas_created": 0, "areas_updated": 0, "levels_created": 0, "levels_updated": 0}
-    for position, source in enumerate(framework.areas, start=1):
-        values = {
-            "position": position, "name_de": source.name_de, "name_en": source.name_en,
-            "description_de": source.description_de or "", "description_en": source.description_en or "",
-        }
-        area = areas.get(source.key)
-        if area is None:
-            db.session.add(CompetenceArea(key=source.key, **values))
-            counts["areas_created"] += 1
-        elif _update(area, values):
-            counts["areas_updated"] += 1
-    for source in framework.levels:
-        values = {
-            "key": source.key, "name_de": source.name_de, "name_en": source.name_en,
-            "description_de": source.description_de or "", "description_en": source.description_en or "",
-        }
-        level = levels.get(source.level)
-        if level is None:
-            db.session.add(CompetenceLevel(level=source.level, **values))
-            counts["levels_created"] += 1
-        elif _update(level, values):
-            counts["levels_updated"] += 1
+    counts: dict[str, int] = {}
+
+    def texts(source: object) -> dict[str, object]:
+        return {"name_de": source.name_de, "name_en": source.name_en,  # type: ignore[attr-defined]
+                "description_de": source.description_de or "",  # type: ignore[attr-defined]
+                "description_en": source.description_en or ""}  # type: ignore[attr-defined]
+
+    area_rows = [(s.key, {"key": s.key, "position": i, **texts(s)}) for i, s in enumerate(framework.areas, 1)]
+    level_rows = [(s.level, {"level": s.level, "key": s.key, **texts(s)}) for s in framework.levels]
+    counts["areas_created"], counts["areas_updated"] = _upsert(CompetenceArea, CompetenceArea.key, area_rows)
+    counts["levels_created"], counts["levels_updated"] = _upsert(CompetenceLevel, CompetenceLevel.level,
+                                                                 level_rows)
     db.session.flush()
     changes = FrameworkChanges(**counts)
     if changes.changed:
         log.info("competence framework synchronised: %s", changes)
     return changes
+
+
+def _upsert(model: type, key_column: Any, rows: list[tuple[object, dict[str, object]]]) -> tuple[int, int]:
+    """Create or update ``model`` rows identified by ``key_column``; returns (created, updated)."""
+    existing = {getattr(obj, key_column.key): obj for obj in db.session.scalars(select(model))}
+    created = updated = 0
+    for key, values in rows:
+        obj = existing.get(key)
+        if obj is None:
+            db.session.add(model(**values))
+            created += 1
+        elif _update(obj, values):
+            updated += 1
+    return created, updated
 
 
 def _update(obj: object, values: dict[str, object]) -> bool:
