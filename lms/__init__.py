@@ -88,6 +88,11 @@ def register_blueprints(app: Flask) -> None:
 
     for bp in (main_bp, auth_bp, admin_bp, audit_bp, org_bp, learning_bp, certificates_bp, catalog_bp):
         app.register_blueprint(bp)
+    # the catalogue shows what a new course version does to learners; learning owns those records
+    from lms.catalog.services import IMPACT_EXTENSION
+    from lms.learning.impact import course_impact
+
+    app.extensions[IMPACT_EXTENSION] = course_impact
 
 
 def register_commands(app: Flask) -> None:

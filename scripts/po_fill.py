@@ -1,6 +1,7 @@
 """Fill English translations into lms/translations/en/LC_MESSAGES/messages.po from a JSON file.
 
-Usage: python scripts/po_fill.py translations.json   (a {"German msgid": "English"} object)
+Usage: python scripts/po_fill.py translations.json   (a {"German msgid": "English"} object; for a plural
+message the key is the German singular and the value a list [singular, plural])
 Prints the msgids still untranslated afterwards.
 """
 
@@ -14,11 +15,17 @@ PO = Path(__file__).resolve().parent.parent / "lms/translations/en/LC_MESSAGES/m
 
 with PO.open("rb") as fh:
     catalog = read_po(fh)
-new = json.loads(Path(sys.argv[1]).read_text("utf-8"))
+new = {}
+for path in sys.argv[1:]:
+    new.update(json.loads(Path(path).read_text("utf-8")))
 for message in catalog:
-    if message.id and message.id in new:
-        message.string = new[message.id]
+    if not message.id:
+        continue
+    key = message.id[0] if isinstance(message.id, tuple) else message.id
+    if key in new:
+        value = new[key]
+        message.string = tuple(value) if isinstance(message.id, tuple) else value
 with PO.open("wb") as fh:
     write_po(fh, catalog, width=0)
-missing = [m.id for m in catalog if m.id and not m.string]
+missing = [m.id for m in catalog if m.id and not (all(m.string) if isinstance(m.string, tuple) else m.string)]
 print("\n".join(map(str, missing)) or "all translated")

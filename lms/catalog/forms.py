@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
+from wtforms import HiddenField
 
 
 class ImportForm(FlaskForm):
-    """The "Kurse importieren" button: no fields, only the CSRF token."""
+    """The "Kurse importieren" button: the fingerprint of the preview it confirms (and the CSRF token)."""
+
+    digest = HiddenField()

@@ -126,7 +126,15 @@ def check_modules(course: CourseSource) -> list[Problem]:
     if not course.modules and not any(p.suffix == ".md" for p in course.path.iterdir()):
         problems.append(Problem(course.file, None, _("Der Kurs hat kein Modul (Dateien NN-name.md)")))
     numbers: dict[str, str] = {}
+    keys: dict[str, str] = {}
     for module in course.modules:
+        if module.key is not None:
+            if module.key in keys:
+                problems.append(Problem(module.file, None, _(
+                    "Modul-Schlüssel „%(key)s“ ist schon vergeben (%(other)s): der Fortschritt der Lernenden "
+                    "folgt diesem Schlüssel", key=module.key, other=keys[module.key])))
+            else:
+                keys[module.key] = module.file
         number = module.slug[:2]
         if number in numbers:
             problems.append(Problem(module.file, None, _(

@@ -105,6 +105,9 @@ class QuestionSource:
 @dataclass
 class ModuleSource:
     slug: str
+    #: the stable key progress follows: ``key:`` from the front matter, else the file name without its
+    #: number; None when the given key is invalid
+    key: str | None
     position: int
     title: str | None
     minutes: int | None
@@ -136,6 +139,10 @@ class CourseSource:
     show_solutions: str | None = None
     facts_as_of: date | None = None
     facts: dict[str, str] = field(default_factory=dict)
+    #: ``changes:``: version -> what changed in it (Markdown, shown to learners)
+    changes: dict[str, str] = field(default_factory=dict)
+    #: ``requires_renewal: true``: a new major version asks completions of earlier majors to be renewed
+    requires_renewal: bool = False
     modules: list[ModuleSource] = field(default_factory=list)
     questions: list[QuestionSource] = field(default_factory=list)
     quiz_file: str = ""
@@ -152,6 +159,11 @@ class CourseSource:
     def major(self) -> int | None:
         parsed = parse_version(self.version)
         return parsed[0] if parsed else None
+
+    @property
+    def change_note(self) -> str:
+        """The ``changes:`` entry of this version ("" when there is none)."""
+        return self.changes.get(self.version or "", "")
 
 
 @dataclass
@@ -495,7 +507,8 @@ def _key(f: _Fields, name: str) -> str | None:
 
 COURSE_KEYS = (
     "title", "summary", "version", "minutes", "audience", "awards", "validity_months", "pass_mark",
-    "questions_per_attempt", "attempts_per_day", "show_solutions", "facts_as_of", "facts",
+    "questions_per_attempt", "attempts_per_day", "show_solutions", "facts_as_of", "facts", "changes",
+    "requires_renewal",
 )
 
 
@@ -553,6 +566,8 @@ def load_course(root: Path, folder: Path, problems: list[Problem]) -> CourseSour
                 course.awards[str(area)] = level
         for area, line in awards.duplicates:
             f.error(line, _("Schlüssel „%(key)s“ kommt doppelt vor", key=area))
+    course.requires_renewal = bool(f.boolean("requires_renewal"))
+    course.changes = _changes(f, course)
     course.modules = _load_modules(root, folder, course, problems)
     course.quiz_file = display_name(root, folder / QUIZ_FILE)
     course.questions = _load_quiz(root, folder, course, problems)
@@ -577,6 +592,34 @@ def _facts(f: _Fields) -> dict[str, str]:
             f.error(line, _("Fakt „%(key)s“ muss ein Text sein (Datumsangaben in Anführungszeichen setzen)", key=key))
             continue
         out[key] = str(value).strip()
+    return out
+
+
+def _changes(f: _Fields, course: CourseSource) -> dict[str, str]:
+    """``changes:`` maps versions to a note for learners (optional: the catalogue preview points out a
+    new version without one); no note may name a version above the course's version."""
+    changes = f.mapping("changes", required=False)
+    out: dict[str, str] = {}
+    if changes is not None:
+        for key, line in changes.duplicates:
+            f.error(line, _("Schlüssel „%(key)s“ kommt doppelt vor", key=key))
+        for key, value in changes.items():
+            line = changes.line_of(key)
+            version = parse_version(key if isinstance(key, str) else None)
+            if version is None:
+                f.error(line, _("„changes“: „%(key)s“ ist keine Version der Form MAJOR.MINOR.PATCH (in "
+                                "Anführungszeichen, z. B. \"1.1.0\")", key=key))
+                continue
+            if not isinstance(value, str) or not value.strip():
+                f.error(line, _("„changes“: die Notiz zu Version %(version)s muss ein nicht leerer Text sein",
+                                version=key))
+                continue
+            current = parse_version(course.version)
+            if current is not None and version > current:
+                f.error(line, _("„changes“ nennt Version %(version)s, die höher ist als die Kursversion "
+                                "%(current)s", version=key, current=course.version))
+                continue
+            out[key] = value.strip()
     return out
 
 
@@ -625,13 +668,20 @@ def _load_modules(root: Path, folder: Path, course: CourseSource, problems: list
         if not isinstance(data, YamlMap):
             problems.append(Problem(file, 2, _("Front Matter muss title und minutes enthalten")))
             continue
-        f = _Fields(data, file, problems, ("title", "minutes", "acknowledge"), _(" im Front Matter"))
+        f = _Fields(data, file, problems, ("title", "minutes", "acknowledge", "key"), _(" im Front Matter"))
+        key = f.text("key", required=False, max_length=200)
+        if key is None:
+            key = MODULE_FILE.match(path.name)[2]  # type: ignore[index]  # matched above
+        elif not SLUG.match(key):
+            f.error(f.line("key"), _("Modul-Schlüssel „%(key)s“ ist ungültig (Kleinbuchstaben a–z, Ziffern und -)",
+                                     key=key))
+            key = None
         title = _with_facts(f.text("title", max_length=300), course, file, f.line("title"), problems)
         body = replace_facts(body, course.facts, file, body_line, problems)
         if not body.strip():
             problems.append(Problem(file, body_line, _("Das Modul hat keinen Text")))
         modules.append(ModuleSource(
-            slug=path.stem, position=len(modules) + 1, title=title,
+            slug=path.stem, key=key, position=len(modules) + 1, title=title,
             minutes=f.integer("minutes", minimum=1), acknowledge=bool(f.boolean("acknowledge")),
             body=body, file=file, path=path, line=1, body_line=body_line,
         ))

@@ -69,6 +69,13 @@ class CourseVersion(Base):
     attempts_per_day: Mapped[int] = mapped_column()
     show_solutions: Mapped[str] = mapped_column(String(20))
     facts_as_of: Mapped[date | None] = mapped_column(Date)
+    #: what changed in this version, for learners (from ``changes:`` in course.yml; sanitised HTML)
+    changes_html: Mapped[str] = mapped_column(Text, default="")
+    #: course.yml ``requires_renewal: true``: this major version asks holders of completions of an earlier
+    #: major to renew (only meaningful when the major rises)
+    requires_renewal: Mapped[bool] = mapped_column(default=False)
+    #: completions and passed attempts of a major below this one no longer count (see rules)
+    renewal_major: Mapped[int] = mapped_column(default=1)
     imported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     course: Mapped[Course] = relationship(foreign_keys=[course_id])
@@ -81,14 +88,24 @@ class CourseVersion(Base):
 
 
 class Module(Base):
+    """A module of one version. Learners' progress follows it across versions by ``key``, never by
+    position: a module keeps its key when it moves, and ``text_hash`` tells whether its text changed."""
+
     __tablename__ = "modules"
-    __table_args__ = (UniqueConstraint("course_version_id", "position"),)
+    __table_args__ = (UniqueConstraint("course_version_id", "position"),
+                      UniqueConstraint("course_version_id", "key", name="uq_modules_version_key"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     course_version_id: Mapped[int] = mapped_column(ForeignKey("course_versions.id", ondelete="CASCADE"))
     position: Mapped[int] = mapped_column()
     #: file name without extension, e.g. "01-was-ist-ki"
     slug: Mapped[str] = mapped_column(String(200))
+    #: the stable key: ``key:`` in the front matter, else the file name without its number
+    #: ("01-was-ist-ki.md" -> "was-ist-ki")
+    key: Mapped[str] = mapped_column(String(200))
+    #: SHA-256 of the module's visible text (title and body, markup ignored): an acknowledgement is for
+    #: this text, and a changed text asks for a new one
+    text_hash: Mapped[str] = mapped_column(String(64))
     title: Mapped[str] = mapped_column(String(300))
     minutes: Mapped[int] = mapped_column()
     #: the learner must confirm having read this version (e.g. the AI guideline)

@@ -30,10 +30,11 @@ def status():
     outcomes, plan_problems = services.plan(checked.catalog)
     rows = db.session.execute(queries.course_overview()).all()
     known = {row.Course.slug for row in rows}
+    form = ImportForm(digest=services.plan_digest(checked.catalog))
     return render_template(
         "catalog/status.html", rows=rows, checked=checked, problems=checked.problems + plan_problems,
         outcomes={o.slug: o for o in outcomes}, new=[o for o in outcomes if o.slug not in known],
-        form=ImportForm(),
+        updated=[o for o in outcomes if o.action == services.UPDATED], form=form,
     )
 
 
@@ -43,7 +44,18 @@ def run_import():
     form = ImportForm()
     if not form.validate_on_submit():
         abort(400)
-    result = services.import_courses(courses_dir())
+    if not form.digest.data:
+        flash(_("Import abgelehnt: Bitte bestätigen Sie den Import auf der Seite mit der Vorschau. "
+                "Es wurde nichts geändert."), "error")
+        return redirect(url_for("catalog.status"))
+    try:
+        result = services.import_courses(courses_dir(), confirmed_digest=form.digest.data)
+    except services.StalePreview:
+        db.session.rollback()
+        flash(_("Import abgelehnt: Die Kursdateien oder die importierten Kurse haben sich seit Ihrer "
+                "Vorschau geändert. Es wurde nichts geändert. Bitte prüfen Sie die neue Vorschau und "
+                "importieren Sie erneut."), "error")
+        return redirect(url_for("catalog.status"))
     if not result.ok:
         db.session.rollback()
         flash(_("Import abgelehnt: %(n)d Fehler in den Kursdateien. Es wurde nichts geändert; "
@@ -60,7 +72,20 @@ def run_import():
             "%(deactivated)d deaktiviert.", created=result.count(services.CREATED),
             updated=result.count(services.UPDATED), unchanged=result.count(services.UNCHANGED),
             deactivated=result.count(services.DEACTIVATED)), "success")
+    for outcome in result.outcomes:
+        if outcome.impact is not None and outcome.diff is not None:
+            flash(impact_sentence(outcome), "info")
     return redirect(url_for("catalog.status"))
+
+
+def impact_sentence(outcome: services.CourseOutcome) -> str:
+    """One line on what an import did to the learners of one course (the same figures as the preview)."""
+    impact = outcome.impact
+    return _("%(slug)s %(old)s → %(new)s: %(completed)d mit gültigem Abschluss (davon %(renewing)d zur "
+             "Erneuerung aufgefordert), %(progress)d in Bearbeitung, %(reack)d erneute Bestätigungen, "
+             "%(open)d offene Versuche.", slug=outcome.slug, old=outcome.previous, new=outcome.version,
+             completed=impact.completed, renewing=impact.renewing, progress=impact.in_progress,
+             reack=impact.reacknowledge_total, open=impact.open_attempts)
 
 
 @bp.route("/kurse/<slug>/<path:filename>")

@@ -2,7 +2,8 @@
 
 What ``/pruefen/<code>`` shows (the "no more than needed" decision): whether the code is valid,
 expired or unknown; for a known code the course title, version, completion date, valid-until and the
-holder as initial and surname ("E. Mustermann"): enough to match the certificate in hand with the
+holder as initial and surname at issue time ("E. Mustermann", stored with the completion like the full
+name the PDF prints, so that both always agree): enough to match the certificate in hand with the
 person showing it, not a full identity, and nothing else (no unit, no score, no e-mail). An unknown
 code shows nothing but "unknown". Codes carry 128 random bits and the page is rate-limited.
 """
@@ -29,21 +30,14 @@ def pdf(code: str):
     row = db.session.execute(queries.completion_by_code(code)).unique().one_or_none()
     if row is None or row.Completion.user_id != current_user.id:
         abort(404)  # someone else's certificate is not disclosed
-    completion, user = row
+    completion, _user = row
     html = pdf_render.certificate_html(
-        completion=completion, holder=user.name, code=rules.format_code(completion.certificate_code),
+        completion=completion, holder=completion.holder_name, code=rules.format_code(completion.certificate_code),
         verify_url=pdf_render.verify_url(completion.certificate_code))
     body = pdf_render.render_pdf(html)
     filename = f"zertifikat-{completion.course.slug}-{completion.course_version.version}.pdf"
     return Response(body, mimetype="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "private, no-store"})
-
-
-def holder_initials(user) -> str | None:
-    """"E. Mustermann" for employees; None for accounts without an employee record."""
-    if user.employee is None:
-        return None
-    return f"{user.employee.first_name[:1]}. {user.employee.last_name}"
 
 
 @bp.route("/pruefen/<code>")
@@ -55,7 +49,8 @@ def verify(code: str):
     if row is None:
         return render_template("certificates/verify.html", state="unknown", completion=None,
                                holder=None), 404
-    completion, user = row
+    completion, _user = row
     state = "valid" if completion.valid_until > utcnow() else "expired"
+    # the name stored at issue time: what the PDF says, whatever the master data says today
     return render_template("certificates/verify.html", state=state, completion=completion,
-                           holder=holder_initials(user), code=rules.format_code(completion.certificate_code))
+                           holder=completion.holder_short, code=rules.format_code(completion.certificate_code))

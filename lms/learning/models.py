@@ -12,27 +12,37 @@ from lms.db import Base, UTCDateTime, utcnow
 
 
 class ModuleProgress(Base):
-    """A module the learner has read (one row per user and module of a version)."""
+    """A module the learner has read. ``module_id`` is the version's module that was read (history);
+    the read counts for every version of the course that has a module with the same ``module_key``."""
 
     __tablename__ = "module_progress"
-    __table_args__ = (UniqueConstraint("user_id", "module_id"),)
+    __table_args__ = (UniqueConstraint("user_id", "module_id"),
+                      Index("ix_module_progress_user_course_key", "user_id", "course_id", "module_key"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     module_id: Mapped[int] = mapped_column(ForeignKey("modules.id", ondelete="CASCADE"))
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"))
+    module_key: Mapped[str] = mapped_column(String(200))
     read_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class Acknowledgement(Base):
-    """The learner confirmed having read this version of an ``acknowledge: true`` module."""
+    """The learner confirmed having read an ``acknowledge: true`` module. The confirmation is for the
+    text it was given on (``text_hash``): it counts for later versions whose module with the same key has
+    the same text; a changed text asks for a new confirmation, and this one stays in the history."""
 
     __tablename__ = "acknowledgements"
-    __table_args__ = (UniqueConstraint("user_id", "module_id"),)
+    __table_args__ = (UniqueConstraint("user_id", "module_id"),
+                      Index("ix_acknowledgements_user_course_key", "user_id", "course_id", "module_key"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     module_id: Mapped[int] = mapped_column(ForeignKey("modules.id", ondelete="CASCADE"))
     course_version_id: Mapped[int] = mapped_column(ForeignKey("course_versions.id", ondelete="CASCADE"))
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"))
+    module_key: Mapped[str] = mapped_column(String(200))
+    text_hash: Mapped[str] = mapped_column(String(64))
     acknowledged_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     module: Mapped[Module] = relationship()
@@ -83,13 +93,17 @@ class AttemptItem(Base):
 
 
 class Completion(Base):
-    """A course completed: all modules read, acknowledgements given, quiz passed."""
+    """A course completed: all modules read, acknowledgements given, quiz passed.
+
+    A completion is never changed or deleted. A renewal adds a new completion (on the version current
+    then, possibly the same one), which needs a quiz passed after the previous completion: each passed
+    attempt completes at most once.
+    """
 
     __tablename__ = "completions"
     __table_args__ = (
         Index("ix_completions_user_course", "user_id", "course_id", "completed_at"),
-        #: one completion per user and version; a renewal completes a newer version
-        UniqueConstraint("user_id", "course_version_id"),
+        UniqueConstraint("attempt_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -103,6 +117,12 @@ class Completion(Base):
     awards: Mapped[dict] = mapped_column(JSON, default=dict)
     #: random, unguessable code (128 bits, base32) printed on the certificate and used by /pruefen/<code>
     certificate_code: Mapped[str] = mapped_column(String(32), unique=True)
+    #: the holder's full name at issue time, as printed on the certificate (a later change of the
+    #: master data does not change what a certificate says)
+    holder_name: Mapped[str] = mapped_column(String(300), default="")
+    #: initial and surname at issue time ("E. Mustermann") for the public verification page;
+    #: None for accounts without an employee record
+    holder_short: Mapped[str | None] = mapped_column(String(300))
 
     course: Mapped[Course] = relationship()
     course_version: Mapped[CourseVersion] = relationship()

@@ -5,15 +5,15 @@ Views call one function here and render; the decisions come from :mod:`lms.learn
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from lms import db
 from lms.auth.models import User
 from lms.catalog.models import Course, CourseVersion, Module
-from lms.learning import grading, queries, rules
-from lms.learning.models import Acknowledgement, Attempt, Completion
+from lms.learning import grading, progress, queries, rules
+from lms.learning.models import Attempt, Completion
 from lms.training.models import Assignment
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -46,15 +46,10 @@ class Overview:
 def overview(user: User, now: datetime) -> Overview:
     """"Meine Schulungen": every active course placed in its section (seven queries)."""
     courses = db.session.scalars(queries.active_courses()).unique().all()
-    version_ids = [c.current_version_id for c in courses if c.current_version_id]
-    modules = {vid: (n, acks) for vid, n, acks in db.session.execute(queries.module_counts(version_ids))}
-    read = dict(db.session.execute(queries.read_counts(user.id, version_ids)).tuples().all())
-    attempts = {vid: (n, bool(p)) for vid, n, p in
-                db.session.execute(queries.attempt_summary(user.id, version_ids))}
-    acks = dict(db.session.execute(queries.ack_counts(user.id, version_ids)).tuples().all())
     latest: dict[int, Completion] = {}
     for completion in db.session.scalars(queries.user_completions(user.id)).unique():
         latest.setdefault(completion.course_id, completion)
+    history = progress.histories(user.id, courses, latest)
     assignments: dict[int, Assignment] = {}
     if user.employee_id is not None:
         assignments = {a.course_id: a for a in
@@ -64,19 +59,13 @@ def overview(user: User, now: datetime) -> Overview:
     for course in courses:
         version = course.current_version
         assert version is not None  # the query joins on it
-        total = modules.get(version.id, (0, 0))[0]
-        n_read = read.get(version.id, 0)
-        n_attempts, has_passed = attempts.get(version.id, (0, False))
-        completion = latest.get(course.id)
+        h = history[course.id]
+        state_now = progress.compute(h, version, now)
         assignment = assignments.get(course.id)
-        facts = rules.CourseFacts(
-            modules_total=total, modules_read=n_read, has_passed=has_passed,
-            is_started=bool(n_read or n_attempts or acks.get(version.id)),
-            current_major=version.major, due_on=assignment.due_on if assignment else None,
-            completion=(completion.valid_until, completion.course_version.major) if completion else None)
-        state = rules.course_state(facts, now, today)
+        state = rules.course_state(state_now, h.is_started, assignment.due_on if assignment else None, today)
         sections[state.section].append(
-            CourseRow(course, version, state, total, n_read, assignment, completion))
+            CourseRow(course, version, state, len(h.modules), sum(1 for m in h.modules if state_now.is_done(m)),
+                      assignment, h.latest))
     sections["mandatory"].sort(key=lambda r: (r.assignment.due_on if r.assignment else date.max,
                                               r.version.title))
     return Overview(sections)
@@ -87,6 +76,12 @@ class ModuleLine:
     module: Module
     is_read: bool
     is_acknowledged: bool
+    #: the module asks for a confirmation of a changed text (the earlier one stays in the history)
+    needs_reacknowledgement: bool = False
+
+    @property
+    def is_done(self) -> bool:
+        return self.is_read and (not self.module.acknowledge or self.is_acknowledged)
 
 
 @dataclass
@@ -94,11 +89,13 @@ class CoursePage:
     course: Course
     version: CourseVersion
     modules: list[ModuleLine]
+    #: every attempt on every version of the course, newest first
     attempts: list[Attempt]
     open_attempt: Attempt | None
     has_passed: bool
+    #: the latest completion while it is valid
     completion: Completion | None
-    #: the latest completion of any version (for "renewal due" after a major bump)
+    #: the latest completion of any version (also expired or renewal due)
     latest_completion: Completion | None
     completion_status: str | None
     next_attempt_at: datetime | None
@@ -106,7 +103,8 @@ class CoursePage:
     is_overdue: bool
     next_module: Module | None = None
     percent: int = 0
-    state_notes: list[str] = field(default_factory=list)
+    #: the learner did something on an earlier version: show what changed
+    has_older_history: bool = False
 
     @property
     def all_read(self) -> bool:
@@ -116,40 +114,42 @@ class CoursePage:
     def all_acknowledged(self) -> bool:
         return all(m.is_acknowledged for m in self.modules if m.module.acknowledge)
 
+    @property
+    def reacknowledge(self) -> list[ModuleLine]:
+        return [m for m in self.modules if m.needs_reacknowledgement]
+
 
 def course_page(user: User, course: Course, now: datetime) -> CoursePage:
-    """The course page: modules with read and acknowledgement state, attempts, completion."""
+    """The course page: modules with read and confirmation state (by key, from the whole history),
+    attempts on every version, the completion."""
     version = course.current_version
     assert version is not None
     modules = db.session.scalars(queries.module_outline(version.id)).all()
-    read = set(db.session.scalars(queries.read_module_ids(user.id, [m.id for m in modules])))
-    acked = set(db.session.scalars(queries.acked_module_ids(user.id, version.id)))
-    attempts = db.session.scalars(queries.attempts_on(user.id, version.id)).all()
-    started = db.session.scalars(
-        queries.started_since(user.id, course.id, now - rules.ATTEMPT_WINDOW)).all()
+    attempts = db.session.scalars(queries.course_attempts(user.id, course.id)).unique().all()
     latest = db.session.scalar(queries.latest_completion(user.id, course.id))
+    history = progress.histories(user.id, [course], {course.id: latest} if latest else {})[course.id]
+    state = progress.compute(history, version, now)
     assignment = None
     if user.employee_id is not None:
         assignment = db.session.scalar(queries.assignment_for(user.employee_id, course.id))
-    lines = [ModuleLine(m, m.id in read, m.id in acked) for m in modules]
-    has_passed = any(a.passed for a in attempts)
-    status = (rules.completion_status(latest.valid_until, latest.course_version.major, version.major, now)
-              if latest else None)
+    lines = [ModuleLine(m, m.key in state.read, m.key in state.acknowledged, m.key in state.reacknowledge)
+             for m in modules]
+    started = [a.started_at for a in attempts if a.started_at > now - rules.ATTEMPT_WINDOW]
+    status = state.completion_status
     page = CoursePage(
         course=course, version=version, modules=lines, attempts=list(attempts),
-        open_attempt=next((a for a in attempts if a.submitted_at is None), None),
-        has_passed=has_passed,
-        completion=latest if latest and latest.course_version_id == version.id else None,
+        open_attempt=next((a for a in attempts if a.submitted_at is None
+                           and rules.attempt_counts(a.course_version.major, version.renewal_major)), None),
+        has_passed=state.has_passed,
+        completion=latest if status == "valid" else None,
         latest_completion=latest, completion_status=status,
         next_attempt_at=rules.next_attempt_at(started, version.attempts_per_day, now),
         assignment=assignment,
-        is_overdue=bool(assignment and status != "valid" and assignment.due_on < berlin_today(now)))
-    page.next_module = next((ln.module for ln in lines if not ln.is_read
-                             or (ln.module.acknowledge and not ln.is_acknowledged)), None)
-    facts = rules.CourseFacts(len(lines), len(read & {m.id for m in modules}), has_passed, True,
-                              version.major, completion=(latest.valid_until, latest.course_version.major)
-                              if latest else None)
-    page.percent = rules.course_state(facts, now, berlin_today(now)).percent
+        is_overdue=bool(assignment and status != "valid" and assignment.due_on < berlin_today(now)),
+        percent=state.percent,
+        has_older_history=any(a.course_version_id != version.id for a in attempts)
+        or bool(latest and latest.course_version_id != version.id))
+    page.next_module = next((ln.module for ln in lines if not ln.is_done), None)
     return page
 
 
@@ -163,6 +163,8 @@ class ModulePage:
     count: int
     is_read: bool
     is_acknowledged: bool
+    #: confirmed an earlier text of this module, not the current one
+    needs_reacknowledgement: bool = False
 
 
 def module_page(user: User, course: Course, module: Module) -> ModulePage:
@@ -170,13 +172,15 @@ def module_page(user: User, course: Course, module: Module) -> ModulePage:
     assert version is not None
     outline = db.session.scalars(queries.module_outline(version.id)).all()
     index = next(i for i, m in enumerate(outline) if m.id == module.id)
-    is_read = db.session.scalar(queries.read_module_ids(user.id, [module.id])) is not None
-    is_acked = module.acknowledge and db.session.scalar(
-        queries.acked_module_ids(user.id, version.id).where(Acknowledgement.module_id == module.id)
-    ) is not None
+    is_read = db.session.scalar(queries.module_read(user.id, course.id, module.key)) is not None
+    is_acked = reack = False
+    if module.acknowledge:
+        acked = {h for c, k, h in db.session.execute(queries.acked_texts(user.id, [course.id])) if k == module.key}
+        is_acked = module.text_hash in acked
+        reack = bool(acked) and not is_acked
     return ModulePage(course, version, module, outline[index - 1] if index > 0 else None,
                       outline[index + 1] if index + 1 < len(outline) else None, len(outline),
-                      is_read, bool(is_acked))
+                      is_read, is_acked, reack)
 
 
 @dataclass

@@ -9,10 +9,11 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import datetime
 
-from sqlalchemy import Select, and_, case, func, select
+from sqlalchemy import Select, case, func, select, type_coerce
 from sqlalchemy.orm import contains_eager, joinedload, load_only, selectinload
 
 from lms.catalog.models import Course, CourseVersion, Module, Question
+from lms.db import UTCDateTime
 from lms.learning.models import Acknowledgement, Attempt, AttemptItem, Completion, ModuleProgress
 from lms.training.models import Assignment
 
@@ -30,36 +31,33 @@ def course_by_slug(slug: str) -> Select[tuple[Course]]:
     return active_courses().where(Course.slug == slug)
 
 
-def module_counts(version_ids: Collection[int]) -> Select[tuple[int, int, int]]:
-    """(version id, modules, modules needing an acknowledgement) per version."""
-    return (select(Module.course_version_id, func.count(),
-                   func.coalesce(func.sum(case((Module.acknowledge.is_(True), 1), else_=0)), 0))
+def module_facts(version_ids: Collection[int]) -> Select[tuple[int, str, bool, str]]:
+    """(version id, module key, acknowledge, text hash) of every module of these versions."""
+    return (select(Module.course_version_id, Module.key, Module.acknowledge, Module.text_hash)
             .where(Module.course_version_id.in_(version_ids))
-            .group_by(Module.course_version_id))
+            .order_by(Module.course_version_id, Module.position))
 
 
-def read_counts(user_id: int, version_ids: Collection[int]) -> Select[tuple[int, int]]:
-    """(version id, modules of it the user has read)."""
-    return (select(Module.course_version_id, func.count())
-            .join(ModuleProgress, and_(ModuleProgress.module_id == Module.id,
-                                       ModuleProgress.user_id == user_id))
-            .where(Module.course_version_id.in_(version_ids))
-            .group_by(Module.course_version_id))
+def read_keys(user_id: int, course_ids: Collection[int]) -> Select[tuple[int, str]]:
+    """(course id, module key) of every module the user has read on any version of these courses."""
+    return (select(ModuleProgress.course_id, ModuleProgress.module_key).distinct()
+            .where(ModuleProgress.user_id == user_id, ModuleProgress.course_id.in_(course_ids)))
 
 
-def attempt_summary(user_id: int, version_ids: Collection[int]) -> Select[tuple[int, int, int]]:
-    """(version id, attempts, 1 if one passed else 0) of the user on these versions."""
-    return (select(Attempt.course_version_id, func.count(),
-                   func.max(case((Attempt.passed.is_(True), 1), else_=0)))
-            .where(Attempt.user_id == user_id, Attempt.course_version_id.in_(version_ids))
-            .group_by(Attempt.course_version_id))
+def acked_texts(user_id: int, course_ids: Collection[int]) -> Select[tuple[int, str, str]]:
+    """(course id, module key, text hash) of every confirmation the user gave in these courses."""
+    return (select(Acknowledgement.course_id, Acknowledgement.module_key, Acknowledgement.text_hash).distinct()
+            .where(Acknowledgement.user_id == user_id, Acknowledgement.course_id.in_(course_ids)))
 
 
-def ack_counts(user_id: int, version_ids: Collection[int]) -> Select[tuple[int, int]]:
-    return (select(Acknowledgement.course_version_id, func.count())
-            .where(Acknowledgement.user_id == user_id,
-                   Acknowledgement.course_version_id.in_(version_ids))
-            .group_by(Acknowledgement.course_version_id))
+def attempt_summary(user_id: int, course_ids: Collection[int]) -> Select[tuple[int, int, int, datetime | None]]:
+    """(course id, major, attempts, latest submission of a passed attempt) per course and major."""
+    return (select(CourseVersion.course_id, CourseVersion.major, func.count(),
+                   type_coerce(func.max(case((Attempt.passed.is_(True), Attempt.submitted_at), else_=None)),
+                               UTCDateTime))
+            .join(CourseVersion, CourseVersion.id == Attempt.course_version_id)
+            .where(Attempt.user_id == user_id, CourseVersion.course_id.in_(course_ids))
+            .group_by(CourseVersion.course_id, CourseVersion.major))
 
 
 def user_completions(user_id: int) -> Select[tuple[Completion]]:
@@ -74,9 +72,8 @@ def latest_completion(user_id: int, course_id: int) -> Select[tuple[Completion]]
     return user_completions(user_id).where(Completion.course_id == course_id).limit(1)
 
 
-def completion_of_version(user_id: int, version_id: int) -> Select[tuple[Completion]]:
-    return select(Completion).where(Completion.user_id == user_id,
-                                    Completion.course_version_id == version_id)
+def completion_of_attempt(attempt_id: int) -> Select[tuple[Completion]]:
+    return select(Completion).where(Completion.attempt_id == attempt_id)
 
 
 def employee_assignments(employee_id: int) -> Select[tuple[Assignment]]:
@@ -95,8 +92,8 @@ def assignment_for(employee_id: int, course_id: int) -> Select[tuple[Assignment]
 def module_outline(version_id: int) -> Select[tuple[Module]]:
     """Modules of a version without their HTML (an outline, not the content)."""
     return (select(Module)
-            .options(load_only(Module.id, Module.position, Module.slug, Module.title, Module.minutes,
-                               Module.acknowledge, Module.course_version_id))
+            .options(load_only(Module.id, Module.position, Module.slug, Module.key, Module.title,
+                               Module.minutes, Module.acknowledge, Module.text_hash, Module.course_version_id))
             .where(Module.course_version_id == version_id)
             .order_by(Module.position))
 
@@ -105,19 +102,25 @@ def module_at(version_id: int, position: int) -> Select[tuple[Module]]:
     return select(Module).where(Module.course_version_id == version_id, Module.position == position)
 
 
-def read_module_ids(user_id: int, module_ids: Collection[int]) -> Select[tuple[int]]:
-    return select(ModuleProgress.module_id).where(ModuleProgress.user_id == user_id,
-                                                  ModuleProgress.module_id.in_(module_ids))
+def module_read(user_id: int, course_id: int, key: str) -> Select[tuple[int]]:
+    return select(ModuleProgress.id).where(ModuleProgress.user_id == user_id,
+                                           ModuleProgress.course_id == course_id,
+                                           ModuleProgress.module_key == key).limit(1)
 
 
-def acked_module_ids(user_id: int, version_id: int) -> Select[tuple[int]]:
-    return select(Acknowledgement.module_id).where(Acknowledgement.user_id == user_id,
-                                                   Acknowledgement.course_version_id == version_id)
+def module_acknowledged(user_id: int, course_id: int, key: str, text_hash: str) -> Select[tuple[int]]:
+    return select(Acknowledgement.id).where(Acknowledgement.user_id == user_id,
+                                            Acknowledgement.course_id == course_id,
+                                            Acknowledgement.module_key == key,
+                                            Acknowledgement.text_hash == text_hash).limit(1)
 
 
-def attempts_on(user_id: int, version_id: int) -> Select[tuple[Attempt]]:
-    """The user's attempts on one version, newest first."""
-    return (select(Attempt).where(Attempt.user_id == user_id, Attempt.course_version_id == version_id)
+def course_attempts(user_id: int, course_id: int) -> Select[tuple[Attempt]]:
+    """The user's attempts on every version of a course, newest first, with their version."""
+    return (select(Attempt)
+            .join(CourseVersion, CourseVersion.id == Attempt.course_version_id)
+            .options(contains_eager(Attempt.course_version))
+            .where(Attempt.user_id == user_id, CourseVersion.course_id == course_id)
             .order_by(Attempt.started_at.desc(), Attempt.id.desc()))
 
 

@@ -25,16 +25,92 @@ def add_months(moment: datetime, months: int) -> datetime:
     return moment.replace(year=year, month=month, day=day)
 
 
-def completion_status(valid_until: datetime, completed_major: int, current_major: int | None,
+def completion_status(valid_until: datetime, completed_major: int, renewal_major: int | None,
                       now: datetime) -> str:
-    """``expired`` once ``valid_until`` has passed; ``renewal_due`` when the course had a major
-    version bump since (learners must take the new content); otherwise ``valid``.
-    Expiry wins when both apply."""
+    """``expired`` once ``valid_until`` has passed; ``renewal_due`` when the course has since had a
+    major version that requires renewal (``renewal_major`` is the lowest major whose completions still
+    count: patch and minor versions, and major versions without ``requires_renewal``, keep it);
+    otherwise ``valid``. Expiry wins when both apply."""
     if valid_until <= now:
         return "expired"
-    if current_major is not None and completed_major < current_major:
+    if renewal_major is not None and completed_major < renewal_major:
         return "renewal_due"
     return "valid"
+
+
+@dataclass(frozen=True)
+class ModuleFacts:
+    """A module of the current version as progress sees it: by key, never by position."""
+
+    key: str
+    acknowledge: bool
+    text_hash: str
+
+
+@dataclass(frozen=True)
+class LatestCompletion:
+    completed_at: datetime
+    valid_until: datetime
+    major: int
+
+
+@dataclass(frozen=True)
+class Progress:
+    """A learner's progress on the current version of one course, recomputed from the history."""
+
+    #: keys of the current modules the learner has read (on any version)
+    read: frozenset[str]
+    #: keys of the current ``acknowledge`` modules confirmed for their current text
+    acknowledged: frozenset[str]
+    #: keys of acknowledge modules confirmed for an older text only: a new confirmation is asked
+    reacknowledge: frozenset[str]
+    #: a passed attempt that counts (a major not below ``renewal_major``, after the last completion
+    #: that no longer counts)
+    has_passed: bool
+    #: valid | expired | renewal_due | None (never completed)
+    completion_status: str | None
+    #: every requirement is met (the completion exists or is due now)
+    requirements_met: bool
+    percent: int
+
+    def is_done(self, module: ModuleFacts) -> bool:
+        return module.key in self.read and (not module.acknowledge or module.key in self.acknowledged)
+
+
+def progress(modules: Iterable[ModuleFacts], read_keys: Iterable[str], acked: Iterable[tuple[str, str]],
+             passes: Iterable[tuple[int, datetime]], latest: LatestCompletion | None, renewal_major: int,
+             now: datetime) -> Progress:
+    """Progress from the history alone.
+
+    - ``read_keys``: keys of every module the learner read, on any version of the course: a read is
+      never lost, and it counts for a later version's module with the same key;
+    - ``acked``: (key, text hash) of every confirmation: it counts while the module's text is the same;
+    - ``passes``: (major, submitted at) of every passed attempt on the course;
+    - ``latest``: the latest completion. While it is valid the course is complete. When it expired or a
+      major version requires renewal, a new cycle begins: only a pass after it counts (reads and
+      confirmations of the current text carry over).
+
+    Percent: one step per module done (read, and confirmed where the module asks for it), one for the
+    quiz; a valid completion is 100.
+    """
+    modules = list(modules)
+    keys = {m.key for m in modules}
+    read = frozenset(keys & set(read_keys))
+    acked_pairs = set(acked)
+    acked_keys = {key for key, _hash in acked_pairs}
+    ack_modules = [m for m in modules if m.acknowledge]
+    acknowledged = frozenset(m.key for m in ack_modules if (m.key, m.text_hash) in acked_pairs)
+    reacknowledge = frozenset(m.key for m in ack_modules if m.key not in acknowledged and m.key in acked_keys)
+    status = (completion_status(latest.valid_until, latest.major, renewal_major, now)
+              if latest is not None else None)
+    cycle_start = latest.completed_at if latest is not None and status != "valid" else None
+    has_passed = any(major >= renewal_major and (cycle_start is None or submitted > cycle_start)
+                     for major, submitted in passes)
+    met = has_passed and read == keys and acknowledged == {m.key for m in ack_modules}
+    result = Progress(read, acknowledged, reacknowledge, has_passed, status, met, 0)
+    done = sum(1 for m in modules if result.is_done(m))
+    percent = 100 if status == "valid" else (done + (1 if has_passed else 0)) * 100 // (len(modules) + 1)
+    return Progress(read, acknowledged, reacknowledge, has_passed, status, met, percent)
 
 
 def next_attempt_at(started: Iterable[datetime], limit: int, now: datetime) -> datetime | None:
@@ -51,21 +127,6 @@ def next_attempt_at(started: Iterable[datetime], limit: int, now: datetime) -> d
 
 
 @dataclass(frozen=True)
-class CourseFacts:
-    """What is known about one course for one learner (current version unless stated)."""
-
-    modules_total: int
-    modules_read: int
-    has_passed: bool
-    #: anything done on the current version: a module read, an acknowledgement, an attempt
-    is_started: bool
-    current_major: int
-    due_on: date | None = None
-    #: the latest completion of the course (any version): (valid_until, major)
-    completion: tuple[datetime, int] | None = None
-
-
-@dataclass(frozen=True)
 class CourseState:
     section: str
     #: valid | expired | renewal_due | None (never completed)
@@ -74,44 +135,35 @@ class CourseState:
     percent: int
 
 
-def course_state(facts: CourseFacts, now: datetime, today: date) -> CourseState:
+def course_state(progress: Progress, is_started: bool, due_on: date | None, today: date) -> CourseState:
     """Place a course in "Meine Schulungen".
 
     - a valid completion: ``completed`` (mandatory or not);
     - otherwise assigned: ``mandatory`` (ordered by due date by the caller; overdue when the due day
       has passed);
-    - otherwise started on the current version: ``in_progress``;
+    - otherwise started (anything done on any version: a module read, a confirmation, an attempt):
+      ``in_progress``;
     - otherwise an expired or renewal-due completion: ``completed`` (shown with that state);
     - otherwise: ``catalogue``.
-
-    Progress: every module read counts one step, the passed quiz one more; a valid completion is 100.
     """
-    status = None
-    if facts.completion is not None:
-        status = completion_status(facts.completion[0], facts.completion[1], facts.current_major, now)
-    steps = facts.modules_total + 1
-    done = min(facts.modules_read, facts.modules_total) + (1 if facts.has_passed else 0)
-    percent = 100 if status == "valid" else done * 100 // steps
-    overdue = facts.due_on is not None and facts.due_on < today
+    status = progress.completion_status
+    overdue = due_on is not None and due_on < today
     if status == "valid":
         section = "completed"
-    elif facts.due_on is not None:
+    elif due_on is not None:
         section = "mandatory"
-    elif facts.is_started:
+    elif is_started:
         section = "in_progress"
     elif status is not None:
         section = "completed"
     else:
         section = "catalogue"
-    return CourseState(section, status, overdue and section == "mandatory", percent)
+    return CourseState(section, status, overdue and section == "mandatory", progress.percent)
 
 
-def is_complete(module_ids: Iterable[int], read_ids: Iterable[int], ack_module_ids: Iterable[int],
-                acked_ids: Iterable[int], has_passed: bool) -> bool:
-    """A version is completed when every module is read, every acknowledgement given and a quiz
-    attempt on that version passed. The quiz may be taken at any time; completion needs all three."""
-    return (has_passed and set(module_ids) <= set(read_ids)
-            and set(ack_module_ids) <= set(acked_ids))
+def attempt_counts(attempt_major: int, renewal_major: int) -> bool:
+    """An attempt's pass counts for the current version when its major still counts."""
+    return attempt_major >= renewal_major
 
 
 CODE_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"

@@ -11,7 +11,6 @@ import logging
 import random
 import secrets
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select, update
@@ -20,9 +19,9 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from lms import db
 from lms.auth.models import User
-from lms.catalog.models import CourseVersion, Module, Question
+from lms.catalog.models import Course, CourseVersion, Module, Question
 from lms.db import utcnow
-from lms.learning import grading, queries, rules
+from lms.learning import grading, progress, queries, rules
 from lms.learning.models import Acknowledgement, Attempt, AttemptItem, Completion, ModuleProgress
 
 log = logging.getLogger(__name__)
@@ -58,27 +57,28 @@ def _insert_once(obj: object) -> bool:
 # -- reading and acknowledging -------------------------------------------------------------------
 
 def mark_read(user_id: int, module: Module, now: datetime | None = None) -> bool:
-    """Record that the user read ``module``. Idempotent: returns False when already recorded."""
-    exists = db.session.scalar(select(ModuleProgress.id).where(
-        ModuleProgress.user_id == user_id, ModuleProgress.module_id == module.id))
-    if exists is not None:
+    """Record that the user read ``module``. Idempotent: returns False when a module with the same key
+    was read already (on this or any version of the course)."""
+    course_id = module.course_version.course_id
+    if db.session.scalar(queries.module_read(user_id, course_id, module.key)) is not None:
         return False
-    return _insert_once(ModuleProgress(user_id=user_id, module_id=module.id, read_at=now or utcnow()))
+    return _insert_once(ModuleProgress(user_id=user_id, module_id=module.id, course_id=course_id,
+                                       module_key=module.key, read_at=now or utcnow()))
 
 
 def acknowledge(user_id: int, module: Module, now: datetime | None = None) -> bool:
-    """Record the confirmation for this version of an ``acknowledge`` module (and mark it read).
-    Idempotent: returns False when already confirmed."""
+    """Record the confirmation of the module's current text (and mark it read). Idempotent: returns
+    False when this text was confirmed already. A confirmation of an earlier text stays untouched."""
     if not module.acknowledge:
         raise ValueError("module needs no acknowledgement")
     now = now or utcnow()
     mark_read(user_id, module, now)
-    exists = db.session.scalar(select(Acknowledgement.id).where(
-        Acknowledgement.user_id == user_id, Acknowledgement.module_id == module.id))
-    if exists is not None:
+    course_id = module.course_version.course_id
+    if db.session.scalar(queries.module_acknowledged(user_id, course_id, module.key, module.text_hash)) is not None:
         return False
     created = _insert_once(Acknowledgement(user_id=user_id, module_id=module.id,
-                                           course_version_id=module.course_version_id,
+                                           course_version_id=module.course_version_id, course_id=course_id,
+                                           module_key=module.key, text_hash=module.text_hash,
                                            acknowledged_at=now))
     if created:
         log.info("user %s acknowledged module %s (version %s)", user_id, module.id,
@@ -94,23 +94,26 @@ def _lock_user(user_id: int) -> None:
     db.session.execute(select(User.id).where(User.id == user_id).with_for_update())
 
 
-def open_attempt(user_id: int, version_id: int) -> Attempt | None:
-    return db.session.scalar(queries.attempts_on(user_id, version_id)
-                             .where(Attempt.submitted_at.is_(None)).limit(1))
+def open_attempt(user_id: int, course_id: int, renewal_major: int) -> Attempt | None:
+    """The newest unsubmitted attempt on any version of the course whose pass would still count."""
+    return db.session.scalar(queries.course_attempts(user_id, course_id)
+                             .where(Attempt.submitted_at.is_(None), CourseVersion.major >= renewal_major)
+                             .limit(1))
 
 
 def start_attempt(user_id: int, version: CourseVersion, *, now: datetime | None = None,
                   rng: random.Random | None = None) -> Attempt:
     """Start an attempt on ``version``: draw the questions and fix each option order.
 
-    An unsubmitted attempt on the same version is resumed instead (a double click on "start" does not
-    use up an attempt). Raises :class:`LimitReached` when the attempts of the last 24 hours on any
+    An unsubmitted attempt on the course is resumed instead, also one started on an earlier version (it is
+    graded against its own draw), unless its major no longer counts; a double click on "start" does not
+    use up an attempt. Raises :class:`LimitReached` when the attempts of the last 24 hours on any
     version of the course reach ``attempts_per_day``.
     """
     now = now or utcnow()
     rng = rng or random.Random(secrets.randbits(64))  # noqa: S311 (order of questions, not a secret)
     _lock_user(user_id)
-    existing = open_attempt(user_id, version.id)
+    existing = open_attempt(user_id, version.course_id, version.renewal_major)
     if existing is not None:
         return existing
     started = db.session.scalars(
@@ -200,7 +203,9 @@ def submit(attempt: Attempt, answers: Mapping[int, list[int]], *, now: datetime 
     set_committed_value(attempt, "submitted_at", now)
     log.info("attempt %s submitted: %s%% passed=%s", attempt.id, attempt.score, attempt.passed)
     if attempt.passed:
-        complete_if_done(attempt.user_id, attempt.course_version, now=now, attempt=attempt)
+        course = attempt.course_version.course
+        if course.current_version is not None and course.is_active:
+            complete_if_done(attempt.user_id, course, now=now)
     return True
 
 
@@ -212,44 +217,42 @@ def new_certificate_code() -> str:
     return base64.b32encode(secrets.token_bytes(16)).decode("ascii").rstrip("=")
 
 
-@dataclass(frozen=True)
-class VersionProgress:
-    module_ids: frozenset[int]
-    ack_module_ids: frozenset[int]
-    read_ids: frozenset[int]
-    acked_ids: frozenset[int]
+def holder_names(user: User) -> tuple[str, str | None]:
+    """The holder's full name and "E. Mustermann" as printed and verified, at issue time."""
+    if user.employee is not None:
+        return (f"{user.employee.first_name} {user.employee.last_name}",
+                f"{user.employee.first_name[:1]}. {user.employee.last_name}")
+    return user.display_name or user.email, None
 
 
-def version_progress(user_id: int, version_id: int) -> VersionProgress:
-    modules = db.session.execute(select(Module.id, Module.acknowledge)
-                                 .where(Module.course_version_id == version_id)).all()
-    module_ids = frozenset(m.id for m in modules)
-    read = frozenset(db.session.scalars(queries.read_module_ids(user_id, module_ids)).all())
-    acked = frozenset(db.session.scalars(queries.acked_module_ids(user_id, version_id)).all())
-    return VersionProgress(module_ids, frozenset(m.id for m in modules if m.acknowledge), read, acked)
-
-
-def complete_if_done(user_id: int, version: CourseVersion, *, now: datetime | None = None,
-                     attempt: Attempt | None = None) -> Completion | None:
-    """Record the completion of ``version`` if every module is read, every acknowledgement given and
-    a passed attempt exists, in the caller's transaction. At most one completion per user and version:
-    returns None when not (yet) complete or already completed."""
+def complete_if_done(user_id: int, course: Course, *, now: datetime | None = None) -> Completion | None:
+    """Record a completion of the course's current version when every requirement is met (every module
+    read, every confirmation of the current text given, a pass that counts) and no valid completion
+    exists, in the caller's transaction. Returns None otherwise. Each passed attempt completes at most
+    once (a unique constraint), so concurrent calls cannot complete twice."""
     now = now or utcnow()
-    if db.session.scalar(queries.completion_of_version(user_id, version.id)) is not None:
+    version = course.current_version
+    assert version is not None
+    history, state = progress.of_course(user_id, course, now)
+    if state.completion_status == "valid" or not state.requirements_met:
         return None
-    if attempt is None or not attempt.passed:
-        attempt = db.session.scalar(queries.attempts_on(user_id, version.id)
-                                    .where(Attempt.passed.is_(True)).limit(1))
-    progress = version_progress(user_id, version.id)
-    if not rules.is_complete(progress.module_ids, progress.read_ids, progress.ack_module_ids,
-                             progress.acked_ids, attempt is not None):
+    cycle_start = (history.latest.completed_at if history.latest is not None else None)
+    attempt = db.session.scalar(
+        queries.course_attempts(user_id, course.id)
+        .where(Attempt.passed.is_(True), CourseVersion.major >= version.renewal_major,
+               *([Attempt.submitted_at > cycle_start] if cycle_start is not None else []))
+        .order_by(None).order_by(Attempt.submitted_at.desc(), Attempt.id.desc()).limit(1))
+    if attempt is None:  # the rules saw a pass; the row must exist
         return None
+    user = db.session.get(User, user_id)
+    assert user is not None
+    holder_name, holder_short = holder_names(user)
     completion = Completion(
-        user_id=user_id, course_id=version.course_id, course_version_id=version.id,
-        attempt_id=attempt.id if attempt else None, completed_at=now,
+        user_id=user_id, course_id=course.id, course_version_id=version.id,
+        attempt_id=attempt.id, completed_at=now,
         valid_until=rules.add_months(now, version.validity_months), awards=dict(version.awards or {}),
-        certificate_code=new_certificate_code())
+        certificate_code=new_certificate_code(), holder_name=holder_name, holder_short=holder_short)
     if not _insert_once(completion):
         return None
-    log.info("user %s completed course %s version %s", user_id, version.course_id, version.version)
+    log.info("user %s completed course %s version %s", user_id, course.id, version.version)
     return completion

@@ -78,11 +78,20 @@ def module(slug: str, position: int):
                            ack_form=AcknowledgeForm())
 
 
+def _flash_completed(title: str) -> None:
+    flash(_("Geschafft: Sie haben die Schulung „%(t)s“ abgeschlossen. Ihr Zertifikat können Sie jetzt "
+            "herunterladen.", t=title), "success")
+
+
 def _after_module(course: Course, module: Module):
-    """Go on to the next module, or back to the course page after the last one."""
+    """Go on to the next module, or back to the course page after the last one (or when this was the
+    last requirement: the course page then shows the completion and the certificate)."""
     assert course.current_version is not None
-    services.complete_if_done(current_user.id, course.current_version)
+    completion = services.complete_if_done(current_user.id, course)
     db.session.commit()
+    if completion is not None:
+        _flash_completed(course.current_version.title)
+        return redirect(url_for(".course", slug=course.slug))
     following = db.session.scalar(queries.module_at(module.course_version_id, module.position + 1))
     if following is not None:
         return redirect(url_for(".module", slug=course.slug, position=following.position))
@@ -180,8 +189,16 @@ def submit_attempt(attempt_id: int):
     answers, error = _answers_or_400(attempt)
     if error:
         return error
+    unanswered = [item.position for item in attempt.items if not answers.get(item.id)]
+    if unanswered and not request.form.get("trotzdem"):
+        # nothing is graded yet: keep the answers and ask once more, naming the open questions
+        services.save_answers(attempt, answers)
+        db.session.commit()
+        return render_template("learning/attempt.html", attempt=attempt, form=ActionForm(),
+                               unanswered=unanswered), 422
     services.submit(attempt, answers)
     db.session.commit()
+    # the result page says so when this attempt completed the course, with the certificate link
     return redirect(url_for(".result", attempt_id=attempt.id), code=303)
 
 
@@ -192,8 +209,7 @@ def result(attempt_id: int):
     if attempt.submitted_at is None:
         return redirect(url_for(".attempt", attempt_id=attempt.id))
     lines, shows_solution = pages.result_lines(attempt)
-    completion = db.session.scalar(queries.completion_of_version(current_user.id,
-                                                                 attempt.course_version_id))
+    completion = db.session.scalar(queries.completion_of_attempt(attempt.id))
     return render_template("learning/result.html", attempt=attempt, lines=lines,
                            shows_solution=shows_solution, completion=completion)
 

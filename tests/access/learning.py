@@ -29,7 +29,7 @@ def others_attempt(ctx, app) -> None:
     now = utcnow()
     completion = Completion(user_id=ctx.user.id, course_id=ctx.cv.course_id, course_version_id=ctx.cv.id,
                             completed_at=now, valid_until=now + timedelta(days=365), awards={},
-                            certificate_code=services.new_certificate_code())
+                            certificate_code=services.new_certificate_code(), holder_name="Test Person")
     db.session.add(completion)
     db.session.commit()
     ctx.code = completion.certificate_code

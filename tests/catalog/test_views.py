@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import func, select
 
@@ -59,9 +61,18 @@ def test_status_shows_version_not_raised(client, login_as, courses: Tree) -> Non
     assert "Version nicht erhöht" in client.get("/katalog").get_data(as_text=True)
 
 
+def digest_of(client) -> str:
+    """The fingerprint the catalogue page puts into its import form (what the author confirms)."""
+    html = client.get("/katalog").get_data(as_text=True)
+    match = re.search(r'name="digest" type="hidden" value="([0-9a-f]+)"', html) or re.search(
+        r'id="digest" name="digest" type="hidden" value="([0-9a-f]+)"', html)
+    assert match, "the import form carries the preview's fingerprint"
+    return match[1]
+
+
 def test_import_button_imports(client, login_as, courses: Tree) -> None:
     login_as("author")
-    response = client.post("/katalog/import", follow_redirects=True)
+    response = client.post("/katalog/import", data={"digest": digest_of(client)}, follow_redirects=True)
     html = response.get_data(as_text=True)
     assert "Import abgeschlossen: 1 neu, 0 mit neuer Version, 0 unverändert, 0 deaktiviert." in html
     assert db.session.scalar(select(func.count()).select_from(CourseVersion)) == 1
@@ -70,9 +81,34 @@ def test_import_button_imports(client, login_as, courses: Tree) -> None:
 def test_import_button_refuses_on_errors(client, login_as, courses: Tree) -> None:
     courses.replace("testkurs/course.yml", "pass_mark: 80", "pass_mark: 0")
     login_as("author")
-    html = client.post("/katalog/import", follow_redirects=True).get_data(as_text=True)
+    html = client.get("/katalog").get_data(as_text=True)
+    assert "Der Import ist gesperrt, bis alle Fehler in den Kursdateien behoben sind." in html
+    assert re.search(r'<button type="submit" class="kern-btn kern-btn--primary" disabled', html)
+    html = client.post("/katalog/import", data={"digest": digest_of(client)},
+                       follow_redirects=True).get_data(as_text=True)
     assert "Import abgelehnt: 1 Fehler in den Kursdateien. Es wurde nichts geändert" in html
     assert db.session.scalar(select(func.count()).select_from(CourseVersion)) == 0
+
+
+def test_import_without_a_confirmed_preview_writes_nothing(client, login_as, courses: Tree) -> None:
+    login_as("author")
+    html = client.post("/katalog/import", follow_redirects=True).get_data(as_text=True)
+    assert "Bitte bestätigen Sie den Import auf der Seite mit der Vorschau" in html
+    assert db.session.scalar(select(func.count()).select_from(CourseVersion)) == 0
+
+
+def test_a_preview_that_changed_since_is_refused(client, login_as, courses: Tree) -> None:
+    login_as("author")
+    digest = digest_of(client)
+    courses.replace("testkurs/01-einfuehrung.md", "Einführung", "Einführung (neu)")
+    html = client.post("/katalog/import", data={"digest": digest}, follow_redirects=True).get_data(as_text=True)
+    assert "haben sich seit Ihrer Vorschau geändert. Es wurde nichts geändert." in html
+    assert db.session.scalar(select(func.count()).select_from(CourseVersion)) == 0
+    # someone else imported in between: the database changed, the same confirmation is stale too
+    digest = digest_of(client)
+    imported(courses)
+    html = client.post("/katalog/import", data={"digest": digest}, follow_redirects=True).get_data(as_text=True)
+    assert "haben sich seit Ihrer Vorschau geändert" in html
 
 
 def test_import_needs_csrf_token(app, client, login_as, courses: Tree) -> None:

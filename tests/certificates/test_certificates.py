@@ -13,9 +13,11 @@ from lms.learning.models import Completion
 
 def completion_for(user, cv, *, valid_days=365) -> str:
     now = utcnow()
+    name, short = services.holder_names(user)
     completion = Completion(user_id=user.id, course_id=cv.course_id, course_version_id=cv.id,
                             completed_at=now - timedelta(days=10), valid_until=now + timedelta(days=valid_days),
-                            awards={}, certificate_code=services.new_certificate_code())
+                            awards={}, certificate_code=services.new_certificate_code(),
+                            holder_name=name, holder_short=short)
     db.session.add(completion)
     db.session.commit()
     return completion.certificate_code
@@ -100,3 +102,26 @@ def test_verify_has_an_english_alias(client, make_user, make_course):
     assert response.status_code == 200
     assert "KI-Grundlagen" in response.get_data(as_text=True)
     assert client.get("/verify/UNBEKANNT").status_code == 404
+
+
+def test_certificate_keeps_the_name_it_was_issued_to(client, login_as, make_course, monkeypatch):
+    """A later change of the master data (a new name, or a personnel number reused for another person)
+    changes neither the PDF nor the public verification page: both show the name at issue time."""
+    user = login_as()
+    employee = user.employee
+    issued_to = f"{employee.first_name} {employee.last_name}"
+    short = f"{employee.first_name[0]}. {employee.last_name}"
+    code = completion_for(user, make_course(title="KI-Grundlagen"))
+    employee.first_name, employee.last_name = "Zoe", "Anders"
+    db.session.commit()
+    printed = {}
+
+    def capture(**kwargs):
+        printed.update(kwargs)
+        return "<html><body>x</body></html>"
+
+    monkeypatch.setattr(pdf, "certificate_html", capture)
+    assert client.get(f"/zertifikate/{code}.pdf").status_code == 200
+    assert printed["holder"] == issued_to
+    html = client.get(f"/pruefen/{code}").get_data(as_text=True)
+    assert short in html and "Z. Anders" not in html

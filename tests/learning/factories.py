@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from lms import db
+from lms.catalog.fingerprint import text_hash
 from lms.catalog.models import Course, CourseVersion, Module, Question, QuestionOption
 from lms.competence.models import CompetenceArea
 from lms.learning import queries
@@ -57,10 +58,12 @@ def create_course(
         title=title or f"Kurs {course.slug}", summary="Worum es geht", minutes=10 * modules,
         audience="alle", awards=awards if awards is not None else {"grundlagen": 2},
         validity_months=validity_months, pass_mark=pass_mark, questions_per_attempt=per_attempt,
-        attempts_per_day=attempts_per_day, show_solutions=show_solutions)
+        attempts_per_day=attempts_per_day, show_solutions=show_solutions,
+        renewal_major=int(version.split(".")[0]))
     for pos in range(1, modules + 1):
-        cv.modules.append(Module(position=pos, slug=f"{pos:02d}-modul", title=f"Modul {pos}", minutes=10,
-                                 acknowledge=pos in ack, html=module_html))
+        cv.modules.append(Module(position=pos, slug=f"{pos:02d}-modul-{pos}", key=f"modul-{pos}",
+                                 title=f"Modul {pos}", minutes=10, acknowledge=pos in ack, html=module_html,
+                                 text_hash=text_hash(f"Modul {pos}", module_html)))
     area = _area()
     type_cycle = itertools.cycle(types)
     for pos in range(1, questions + 1):
@@ -79,7 +82,7 @@ def create_course(
     db.session.add(cv)
     db.session.flush()
     if make_current:
-        course.current_version_id = cv.id
+        course.current_version = cv
     db.session.commit()
     return cv
 

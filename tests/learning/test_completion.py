@@ -39,7 +39,7 @@ def test_reading_without_the_acknowledgement_does_not_complete(app, make_user, m
     pass_quiz(user.id, cv)
     assert completions(user.id) == []
     services.acknowledge(user.id, cv.modules[1])
-    created = services.complete_if_done(user.id, cv)
+    created = services.complete_if_done(user.id, cv.course)
     db.session.commit()
     assert created is not None and completions(user.id) == [created]
 
@@ -51,7 +51,7 @@ def test_the_last_step_completes_whatever_the_order(app, make_user, make_course)
     pass_quiz(user.id, cv)
     assert completions(user.id) == []
     services.mark_read(user.id, cv.modules[1])
-    services.complete_if_done(user.id, cv)
+    services.complete_if_done(user.id, cv.course)
     db.session.commit()
     assert len(completions(user.id)) == 1
 
@@ -81,7 +81,7 @@ def test_one_completion_per_version_and_reading_is_idempotent(app, make_user, ma
     assert services.acknowledge(user.id, cv.modules[0]) is False
     pass_quiz(user.id, cv)
     pass_quiz(user.id, cv)
-    assert services.complete_if_done(user.id, cv) is None
+    assert services.complete_if_done(user.id, cv.course) is None
     db.session.commit()
     assert len(completions(user.id)) == 1
     assert db.session.scalar(select(func.count()).select_from(ModuleProgress)) == 3
@@ -97,18 +97,45 @@ def test_acknowledgement_records_the_version(app, make_user, make_course):
     assert (ack.user_id, ack.module_id, ack.course_version_id) == (user.id, cv.modules[0].id, cv.id)
 
 
-def test_a_new_version_needs_its_own_reading(app, make_user, make_course):
+def test_a_renewal_major_needs_a_new_pass_but_keeps_what_was_read(app, make_user, make_course):
     user = make_user()
-    old = make_course()
+    old = make_course(acknowledge=(2,))
     read_all(user.id, old)
     pass_quiz(user.id, old)
-    new = make_course(version="2.0.0", course=old.course)
+    new = make_course(version="2.0.0", course=old.course, acknowledge=(2,))  # renewal_major 2
+    assert services.complete_if_done(user.id, old.course) is None  # the pass on major 1 no longer counts
     pass_quiz(user.id, new)
-    assert [c.course_version_id for c in completions(user.id)] == [old.id]
-    read_all(user.id, new)
-    services.complete_if_done(user.id, new)
-    db.session.commit()
+    # modules are the same keys with the same text: nothing to read or confirm again
     assert sorted(c.course_version_id for c in completions(user.id)) == [old.id, new.id]
+    assert db.session.scalar(select(func.count()).select_from(ModuleProgress)) == 3
+
+
+def test_a_minor_version_keeps_the_pass_and_the_reads(app, make_user, make_course):
+    user = make_user()
+    old = make_course(modules=3)
+    services.mark_read(user.id, old.modules[0])
+    pass_quiz(user.id, old)
+    new = make_course(version="1.1.0", course=old.course, modules=3)
+    for module in new.modules[1:]:
+        services.mark_read(user.id, module)
+    created = services.complete_if_done(user.id, new.course)
+    db.session.commit()
+    assert created is not None and created.course_version_id == new.id
+
+
+def test_a_renewal_after_expiry_adds_a_completion_on_the_same_version(app, make_user, make_course):
+    user = make_user()
+    cv = make_course(validity_months=1)
+    read_all(user.id, cv)
+    first_at = datetime(2026, 1, 10, 9, 0, tzinfo=UTC)
+    pass_quiz(user.id, cv, now=first_at)
+    (first,) = completions(user.id)
+    later = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+    assert services.complete_if_done(user.id, cv.course, now=later) is None  # the old pass is used up
+    pass_quiz(user.id, cv, now=later)
+    both = sorted(completions(user.id), key=lambda c: c.completed_at)
+    assert [c.id for c in both][0] == first.id and len(both) == 2
+    assert both[1].course_version_id == cv.id and both[1].completed_at == later
 
 
 def test_completion_through_the_pages(client, login_as, make_course):

@@ -36,7 +36,7 @@ def add_completion(user_id, cv, *, days_valid=365):
     db.session.add(Completion(user_id=user_id, course_id=cv.course_id, course_version_id=cv.id,
                               completed_at=now - timedelta(days=30),
                               valid_until=now + timedelta(days=days_valid), awards={},
-                              certificate_code=services.new_certificate_code()))
+                              certificate_code=services.new_certificate_code(), holder_name="Test Person"))
     db.session.commit()
 
 

@@ -45,7 +45,7 @@ def journey(app, client, login_as, make_course):
         db.session.add(attempt)
     db.session.commit()
     for cv in versions[:3]:
-        services.complete_if_done(user.id, cv)
+        services.complete_if_done(user.id, cv.course)
     db.session.commit()
     open_attempt = services.start_attempt(user.id, versions[0])
     db.session.commit()

@@ -144,7 +144,8 @@ def test_limit_per_24_hours_with_the_time_of_the_next_attempt(client, login_as, 
 def test_limit_counts_attempts_on_every_version_of_the_course(app, make_user, make_course):
     user = make_user()
     old = make_course(attempts_per_day=1)
-    services.start_attempt(user.id, old)
+    attempt = services.start_attempt(user.id, old)
+    services.submit(attempt, {})
     db.session.commit()
     new = make_course(version="1.1.0", course=old.course, attempts_per_day=1)
     try:
@@ -204,7 +205,7 @@ def test_saving_a_finished_attempt_is_400_with_a_message(client, login_as, make_
     login_as()
     cv = make_course()
     attempt_id = start(client, cv)
-    client.post(f"/schulungen/versuch/{attempt_id}/abgeben", data={})
+    client.post(f"/schulungen/versuch/{attempt_id}/abgeben", data={"trotzdem": "1"})
     before = _state(attempt_id)
     response = client.post(f"/schulungen/versuch/{attempt_id}/speichern",
                            data=answers(load_attempt(attempt_id)))
@@ -266,5 +267,36 @@ def test_unanswered_questions_count_as_wrong(client, login_as, make_course):
     attempt = load_attempt(attempt_id)
     data = answers(attempt)
     data.pop(f"item-{attempt.items[0].id}")
-    client.post(f"/schulungen/versuch/{attempt_id}/abgeben", data=data)
+    client.post(f"/schulungen/versuch/{attempt_id}/abgeben", data={**data, "trotzdem": "1"})
     assert load_attempt(attempt_id).score == 75
+
+
+def test_submitting_with_unanswered_questions_asks_first_and_keeps_the_answers(client, login_as, make_course):
+    login_as()
+    cv = make_course(questions=10, per_attempt=10)
+    attempt_id = start(client, cv)
+    attempt = load_attempt(attempt_id)
+    data = answers(attempt)
+    for item in attempt.items[3:]:
+        data.pop(f"item-{item.id}")
+    response = client.post(f"/schulungen/versuch/{attempt_id}/abgeben", data=data)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "7 Fragen sind noch nicht beantwortet." in html
+    assert "Offen: 4, 5, 6, 7, 8, 9, 10." in html
+    assert 'name="trotzdem" value="1"' in html and "Trotzdem abgeben" in html
+    after = load_attempt(attempt_id)
+    assert after.submitted_at is None and after.score is None  # nothing graded, no attempt used
+    assert [bool(i.response) for i in after.items] == [True] * 3 + [False] * 7  # the three answers kept
+    # answered after all: no question asked
+    client.post(f"/schulungen/versuch/{attempt_id}/abgeben", data=answers(after))
+    assert load_attempt(attempt_id).score == 100
+
+
+def test_trotzdem_abgeben_grades_with_the_unanswered_as_wrong(client, login_as, make_course):
+    login_as()
+    cv = make_course(questions=10, per_attempt=10)
+    attempt_id = start(client, cv)
+    response = client.post(f"/schulungen/versuch/{attempt_id}/abgeben", data={"trotzdem": "1"})
+    assert response.status_code == 303
+    assert load_attempt(attempt_id).score == 0

@@ -7,14 +7,15 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from lms.learning.rules import (
-    CourseFacts,
+    LatestCompletion,
+    ModuleFacts,
     add_months,
     completion_status,
     course_state,
     format_code,
-    is_complete,
     next_attempt_at,
     normalise_code,
+    progress,
 )
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
@@ -73,48 +74,77 @@ def test_next_attempt_at_is_always_in_the_future_or_none():
                 assert next_attempt_at(starts, limit, at) is None
 
 
-def facts(**kw) -> CourseFacts:
-    base = {"modules_total": 4, "modules_read": 0, "has_passed": False, "is_started": False,
-            "current_major": 1}
-    base.update(kw)
-    return CourseFacts(**base)
+MODULES = [ModuleFacts("a", False, "ha"), ModuleFacts("b", False, "hb"), ModuleFacts("c", True, "hc"),
+           ModuleFacts("d", False, "hd")]
+LATER = NOW + timedelta(days=30)
+
+
+def prog(read=(), acked=(), passes=(), latest=None, renewal_major=1, modules=MODULES):
+    return progress(modules, read, acked, passes, latest, renewal_major, NOW)
 
 
 def test_course_state_sections():
-    valid = (NOW + timedelta(days=30), 1)
-    expired = (NOW - timedelta(days=1), 1)
-    assert course_state(facts(), NOW, TODAY).section == "catalogue"
-    assert course_state(facts(is_started=True, modules_read=1), NOW, TODAY).section == "in_progress"
-    assert course_state(facts(due_on=TODAY), NOW, TODAY).section == "mandatory"
-    assert course_state(facts(due_on=TODAY, completion=valid), NOW, TODAY).section == "completed"
-    assert course_state(facts(due_on=TODAY, completion=expired), NOW, TODAY).section == "mandatory"
-    assert course_state(facts(completion=expired), NOW, TODAY).section == "completed"
-    state = course_state(facts(completion=(NOW + timedelta(days=30), 1), current_major=2), NOW, TODAY)
-    assert (state.section, state.completion) == ("completed", "renewal_due")
-    assert course_state(facts(completion=expired, is_started=True), NOW, TODAY).section == "in_progress"
+    nothing = prog()
+    valid = prog(latest=LatestCompletion(NOW - timedelta(days=1), LATER, 1))
+    expired = prog(latest=LatestCompletion(NOW - timedelta(days=400), NOW - timedelta(days=1), 1))
+    assert course_state(nothing, False, None, TODAY).section == "catalogue"
+    assert course_state(prog(read={"a"}), True, None, TODAY).section == "in_progress"
+    assert course_state(nothing, False, TODAY, TODAY).section == "mandatory"
+    assert course_state(valid, True, TODAY, TODAY).section == "completed"
+    assert course_state(expired, True, TODAY, TODAY).section == "mandatory"
+    assert course_state(expired, False, None, TODAY).section == "completed"
+    renewal = prog(latest=LatestCompletion(NOW - timedelta(days=1), LATER, 1), renewal_major=2)
+    assert course_state(renewal, False, None, TODAY).completion == "renewal_due"
+    assert course_state(expired, True, None, TODAY).section == "in_progress"
 
 
-def test_overdue_only_after_the_due_day():
-    assert not course_state(facts(due_on=TODAY), NOW, TODAY).is_overdue
-    assert course_state(facts(due_on=TODAY - timedelta(days=1)), NOW, TODAY).is_overdue
-    done = facts(due_on=TODAY - timedelta(days=1), completion=(NOW + timedelta(days=3), 1))
-    assert not course_state(done, NOW, TODAY).is_overdue
+def test_overdue_only_while_not_completed():
+    assert not course_state(prog(), False, TODAY, TODAY).is_overdue
+    assert course_state(prog(), False, TODAY - timedelta(days=1), TODAY).is_overdue
+    done = prog(latest=LatestCompletion(NOW, LATER, 1))
+    assert not course_state(done, True, TODAY - timedelta(days=1), TODAY).is_overdue
 
 
-def test_progress_percent():
-    assert course_state(facts(), NOW, TODAY).percent == 0
-    assert course_state(facts(modules_read=2), NOW, TODAY).percent == 40
-    assert course_state(facts(modules_read=4, has_passed=True), NOW, TODAY).percent == 100
-    assert course_state(facts(completion=(NOW + timedelta(days=1), 1)), NOW, TODAY).percent == 100
-    assert course_state(facts(modules_read=9), NOW, TODAY).percent == 80
+def test_percent_counts_modules_done_and_the_quiz():
+    assert prog().percent == 0
+    assert prog(read={"a", "b"}).percent == 40
+    # module c asks for a confirmation: read alone is not done
+    assert prog(read={"a", "b", "c"}).percent == 40
+    assert prog(read={"a", "b", "c", "d"}, acked={("c", "hc")}, passes=[(1, NOW)]).percent == 100
+    assert prog(latest=LatestCompletion(NOW, LATER, 1)).percent == 100
+    assert prog(read={"a", "b", "zz", "yy", "xx"}).percent == 40  # reads of removed modules do not count
 
 
-def test_is_complete_needs_all_three():
-    assert is_complete({1, 2}, {1, 2}, {2}, {2}, True)
-    assert not is_complete({1, 2}, {1, 2}, {2}, {2}, False)
-    assert not is_complete({1, 2}, {1}, {2}, {2}, True)
-    assert not is_complete({1, 2}, {1, 2}, {2}, set(), True)
-    assert is_complete({1, 2}, {1, 2, 9}, set(), set(), True)
+def test_requirements_need_reads_current_confirmations_and_a_counting_pass():
+    everything = {"read": {"a", "b", "c", "d"}, "acked": {("c", "hc")}, "passes": [(1, NOW)]}
+    assert prog(**everything).requirements_met
+    assert not prog(**{**everything, "passes": []}).requirements_met
+    assert not prog(**{**everything, "read": {"a", "b", "c"}}).requirements_met
+    assert not prog(**{**everything, "acked": set()}).requirements_met
+
+
+def test_a_changed_text_asks_for_a_new_confirmation():
+    state = prog(read={"a", "b", "c", "d"}, acked={("c", "old-text")}, passes=[(1, NOW)])
+    assert state.reacknowledge == {"c"} and not state.acknowledged
+    assert not state.requirements_met
+    state = prog(read={"a", "b", "c", "d"}, acked={("c", "old-text"), ("c", "hc")}, passes=[(1, NOW)])
+    assert state.acknowledged == {"c"} and not state.reacknowledge and state.requirements_met
+
+
+def test_passes_of_a_major_that_requires_renewal_do_not_count():
+    assert prog(passes=[(1, NOW)], renewal_major=1).has_passed
+    assert not prog(passes=[(1, NOW)], renewal_major=2).has_passed
+    assert prog(passes=[(1, NOW), (2, NOW)], renewal_major=2).has_passed
+
+
+def test_after_an_expired_completion_only_a_later_pass_counts():
+    completed = NOW - timedelta(days=400)
+    latest = LatestCompletion(completed, NOW - timedelta(days=35), 1)
+    assert not prog(passes=[(1, completed)], latest=latest).has_passed
+    assert not prog(passes=[(1, completed - timedelta(days=1))], latest=latest).has_passed
+    assert prog(passes=[(1, completed + timedelta(days=1))], latest=latest).has_passed
+    # while the completion is valid, the course counts as passed
+    assert prog(passes=[(1, NOW - timedelta(days=3))], latest=LatestCompletion(NOW, LATER, 1)).has_passed
 
 
 def test_code_format_and_normalisation():

@@ -1,0 +1,177 @@
+"""The schema is released: a database at the previous revision, with a city's data in it, is upgraded
+without losing or changing anything, and the new columns are filled in as the code would have.
+
+Database A is made at head and filled through the services (demo city, courses, learners reading,
+confirming, passing, failing, an open attempt, certificates). Database B is made at revision 0001 and
+gets A's rows, column for column as far as 0001 has them. B is upgraded; then every row of every
+table of A must be in B with the same values (also in the columns the upgrade filled in), and the
+learners' pages must show the same progress.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from alembic import command
+from sqlalchemy import MetaData, create_engine, select, text
+from sqlalchemy.engine import make_url
+
+from lms import create_app, db
+from lms.auth import services as auth_services
+from lms.auth.models import User
+from lms.catalog import services as catalog_services
+from lms.catalog.models import Course
+from lms.cli import alembic_config
+from lms.db import utcnow
+from lms.demo import services as demo
+from lms.learning import pages, services
+from lms.learning.models import Completion
+from lms.org.models import Employee
+from tests.conftest import PG_URL, ROOT, base_config
+from tests.learning.factories import load_attempt
+
+PREVIOUS = "0001"
+#: new columns that cannot be derived from older data (documented in the revision)
+NOT_DERIVABLE = {("course_versions", "changes_html")}
+
+
+def _populate(app) -> None:
+    assert catalog_services.import_courses(ROOT / "courses").ok
+    demo.load()
+    db.session.commit()
+    rng = random.Random(7)
+    employees = db.session.scalars(select(Employee).where(Employee.left_on.is_(None))
+                                   .order_by(Employee.personnel_no)).all()
+    courses = db.session.scalars(select(Course).order_by(Course.slug)).all()
+    # courses with a module to confirm first, so that confirmations are in the data
+    courses.sort(key=lambda c: not any(m.acknowledge for m in c.current_version.modules))
+    now = utcnow() - timedelta(days=3)
+    for n, employee in enumerate(employees[10:22]):
+        user = db.session.scalar(select(User).where(User.employee_id == employee.id)) or \
+            auth_services.create_user(employee.email, "employee")
+        db.session.commit()
+        for course in courses[: 1 + n % 3]:
+            version = course.current_version
+            for module in version.modules[: rng.randint(0, len(version.modules))]:
+                if module.acknowledge:
+                    services.acknowledge(user.id, module, now)
+                else:
+                    services.mark_read(user.id, module, now)
+            db.session.commit()
+            if n % 4 == 3:
+                services.start_attempt(user.id, version, now=now)  # left open
+                db.session.commit()
+                continue
+            for good in (False, n % 2 == 0):
+                attempt = load_attempt(services.start_attempt(user.id, version, now=now).id)
+                answers = {i.id: [o.id for o in i.question.options if o.is_correct == good] for i in attempt.items}
+                services.submit(attempt, answers, now=now)
+                db.session.commit()
+            if n % 2 == 0:  # read everything and complete
+                for module in version.modules:
+                    if module.acknowledge:
+                        services.acknowledge(user.id, module, now)
+                    else:
+                        services.mark_read(user.id, module, now)
+                services.complete_if_done(user.id, course, now=now)
+                db.session.commit()
+    assert db.session.scalar(select(Completion.id).limit(1)) is not None
+
+
+def _rows(engine, metadata: MetaData) -> dict[str, dict[tuple, dict]]:
+    out = {}
+    with engine.connect() as conn:
+        for name, table in metadata.tables.items():
+            if name == "alembic_version":
+                continue
+            key = [c.name for c in table.primary_key.columns]
+            out[name] = {tuple(row[k] for k in key): dict(row) for row in
+                         conn.execute(select(table)).mappings()}
+    return out
+
+
+def _copy(source, target) -> None:
+    """Every row of ``source`` into ``target``, in the columns ``target`` has (constraints off)."""
+    source_meta, target_meta = MetaData(), MetaData()
+    source_meta.reflect(source)
+    target_meta.reflect(target)
+    with source.connect() as src, target.begin() as dst:
+        if target.dialect.name == "sqlite":
+            dst.exec_driver_sql("PRAGMA defer_foreign_keys=ON")
+        else:
+            dst.exec_driver_sql("SET session_replication_role = replica")
+        for name, table in target_meta.tables.items():
+            if name == "alembic_version":
+                continue
+            columns = [c.name for c in table.columns]
+            rows = [dict(r) for r in src.execute(select(*(source_meta.tables[name].c[c] for c in columns)))
+                    .mappings()]
+            if rows:
+                dst.execute(table.insert(), rows)
+
+
+@pytest.fixture
+def previous_db(tmp_path: Path):
+    """An empty database URL for B (SQLite file, or a new PostgreSQL database on the test server)."""
+    if not PG_URL:
+        yield f"sqlite:///{tmp_path / 'previous.sqlite3'}"
+        return
+    url = make_url(PG_URL)
+    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text("DROP DATABASE IF EXISTS lms_previous"))
+        conn.execute(text("CREATE DATABASE lms_previous"))
+    yield url.set(database="lms_previous").render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.execute(text("DROP DATABASE IF EXISTS lms_previous WITH (FORCE)"))
+    admin.dispose()
+
+
+def test_upgrade_from_the_previous_revision_loses_nothing(app, database_url, previous_db, tmp_path):
+    _populate(app)
+    now = utcnow()
+    users = db.session.scalars(select(User).order_by(User.id)).all()
+    shown_before = {u.id: [(r.course.slug, r.state.section, r.state.percent, r.state.completion)
+                           for rows in pages.overview(u, now).sections.values() for r in rows] for u in users}
+    db.session.commit()
+
+    previous_app = create_app(base_config(previous_db, tmp_path))
+    with previous_app.app_context():
+        command.upgrade(alembic_config(), PREVIOUS)
+        db.get_db(previous_app).dispose()
+    head_engine, previous_engine = create_engine(database_url), create_engine(previous_db)
+    _copy(head_engine, previous_engine)
+    with previous_app.app_context():
+        command.upgrade(alembic_config(), "head")
+        db.get_db(previous_app).dispose()
+
+    head_meta, upgraded_meta = MetaData(), MetaData()
+    head_meta.reflect(head_engine)
+    upgraded_meta.reflect(previous_engine)
+    assert set(upgraded_meta.tables) == set(head_meta.tables)
+    before, after = _rows(head_engine, head_meta), _rows(previous_engine, upgraded_meta)
+    compared = 0
+    for table, rows in before.items():
+        assert set(after[table]) == set(rows), f"{table}: rows lost or added"
+        for key, row in rows.items():
+            for column, value in row.items():
+                if (table, column) in NOT_DERIVABLE:
+                    continue
+                assert after[table][key][column] == value, (table, key, column)
+                compared += 1
+    assert compared > 10_000
+    for table in ("module_progress", "acknowledgements", "attempts", "completions", "employees"):
+        assert before[table], f"the test data has no {table}"
+    head_engine.dispose()
+    previous_engine.dispose()
+
+    with previous_app.app_context():
+        shown_after = {u.id: [(r.course.slug, r.state.section, r.state.percent, r.state.completion)
+                              for rows in pages.overview(u, now).sections.values() for r in rows]
+                       for u in db.session.scalars(select(User).order_by(User.id))}
+        db.session.rollback()
+        db.get_db(previous_app).dispose()
+    assert shown_after == shown_before
