@@ -19,7 +19,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from lms import db
-from lms.org import rules, services
+from lms.org import services
 from lms.org.importer import cli_language, field_label, message, shown_value
 
 #: the summary's words, by language of the command line (LANG)
@@ -68,18 +68,18 @@ def run_import(kind: str, path: Path, *, dry_run: bool, full: bool, yes: bool = 
     language = cli_language()
     data = path.read_bytes()
     filename = path.name
-    options = {"full": full, "filename": filename, "actor_label": "cli",
+    options: dict[str, object] = {"full": full, "filename": filename, "actor_label": "cli",
                "allow_identity_change": allow_identity_change}
-    if full and not dry_run and not yes:
-        # a full list that switches off many people needs --yes; look before writing anything
-        planned = services.import_file(kind, data, dry_run=True, **options)
-        db.session.rollback()
-        threshold = int(current_app.config["LMS_IMPORT_CONFIRM_DEACTIVATIONS"])
-        count = len(planned.deactivations())
-        if planned.ok and rules.needs_typed_confirmation(count, threshold):
-            click.echo(message("too_many_deactivations", count=count, threshold=threshold), err=True)
-            sys.exit(1)
+    threshold = int(current_app.config["LMS_IMPORT_CONFIRM_DEACTIVATIONS"])
+    if full and not yes:
+        # a full list that switches off many people needs --yes: planned, then nothing written
+        options["max_deactivations"] = threshold
     result = services.import_file(kind, data, dry_run=dry_run, **options)
+    if result.deactivations_unconfirmed:
+        db.session.rollback()
+        click.echo(message("too_many_deactivations", count=len(result.deactivations()), threshold=threshold),
+                   err=True)
+        sys.exit(1)
     if not result.ok:
         db.session.rollback()
         for problem in result.problems:

@@ -94,6 +94,8 @@ class ImportResult:
     accounts_detached: int = 0
     #: accounts whose login followed the employee's new e-mail address
     logins_changed: int = 0
+    #: staff: not applied because a full list deactivates more than ``max_deactivations`` people
+    deactivations_unconfirmed: bool = False
     #: staff: active employees before the import (to put a full list's deactivations in proportion)
     active_employees: int = 0
     #: SHA-256 of the file and of what the import would change (the current state of the affected
@@ -149,6 +151,7 @@ def _max_rows() -> int:
 def import_file(kind: str, data: bytes, **kwargs: object) -> ImportResult:
     if kind == "units":
         kwargs.pop("allow_identity_change", None)  # units have no people
+        kwargs.pop("max_deactivations", None)
         return import_units(data, **kwargs)  # type: ignore[arg-type]
     if kind == "staff":
         return import_staff(data, **kwargs)  # type: ignore[arg-type]
@@ -251,7 +254,8 @@ def _desired(row: StaffRow, columns: frozenset[str], unit_ids: dict[str, int], c
 
 def import_staff(data: bytes, *, full: bool = False, dry_run: bool = False, filename: str = "",
                  actor_label: str | None = None, on: date | None = None,
-                 allow_identity_change: bool | Collection[str] = False) -> ImportResult:
+                 allow_identity_change: bool | Collection[str] = False,
+                 max_deactivations: int | None = None) -> ImportResult:
     """Create and update employees; with ``full`` deactivate active employees missing from the file.
 
     Employees who become inactive (left, or missing with ``full``) lose their account's access too.
@@ -259,7 +263,8 @@ def import_staff(data: bytes, *, full: bool = False, dry_run: bool = False, file
     personnel number but changes both name and e-mail (:func:`lms.org.rules.is_identity_change`) is a
     problem unless ``allow_identity_change`` is True or holds that personnel number; an allowed one
     detaches the previous person's account (switched off, no longer linked) so that the new person
-    never inherits it.
+    never inherits it. With ``max_deactivations``, a full list that would deactivate more people is
+    planned but not applied (``result.deactivations_unconfirmed``).
     """
     from lms.auth.models import User  # auth depends on org's models; import at use
 
@@ -349,6 +354,9 @@ def import_staff(data: bytes, *, full: bool = False, dry_run: bool = False, file
         result.problems = sorted(problems, key=lambda p: p.line)
         return result
     if dry_run:
+        return result
+    if max_deactivations is not None and rules.needs_typed_confirmation(len(missing), max_deactivations):
+        result.deactivations_unconfirmed = True
         return result
 
     # E-mail addresses may move between people in one file: free every changing address first,

@@ -349,3 +349,17 @@ def test_the_digest_follows_the_file_and_the_affected_rows(app, make_user):
     without_account = services.import_staff(left.encode(), dry_run=True, on=ON).digest
     make_user("employee", employee=employee("1"))
     assert services.import_staff(left.encode(), dry_run=True, on=ON).digest != without_account
+
+
+def test_max_deactivations_plans_but_writes_nothing_above_it(app):
+    load()
+    partial = STAFF_HEADER + "1;Muster;Max;max@stadt.example;10;Teamleitung;01.01.2020;\n"
+    before = audit_count()
+    refused = services.import_staff(partial.encode(), full=True, on=ON, max_deactivations=1)
+    db.session.commit()
+    assert refused.ok and refused.deactivations_unconfirmed and not refused.applied
+    assert len(refused.deactivations()) == 2
+    assert (employee("1").position, employee("2").is_active, audit_count()) == ("Sachbearbeitung", True, before)
+    allowed = services.import_staff(partial.encode(), full=True, on=ON, max_deactivations=2)
+    assert allowed.applied and not allowed.deactivations_unconfirmed
+    assert employee("2").is_active is False
