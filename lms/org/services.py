@@ -277,11 +277,18 @@ def import_staff(data: bytes, *, full: bool = False, dry_run: bool = False, file
                                   max_rows=_max_rows())
     result = ImportResult("staff", problems=parsed.problems,
                           active_employees=sum(1 for e in employees.values() if e.is_active))
+
+    def allowed(personnel_no: str) -> bool:
+        if isinstance(allow_identity_change, bool):
+            return allow_identity_change
+        return personnel_no in allow_identity_change
+
     if parsed.problems:
         # the file is refused anyway; name its identity changes too, so that one correction suffices
         result.problems = sorted(parsed.problems + [
             p for p in (_identity_problem(row, employees.get(row.personnel_no), parsed.names)
-                        for row in parsed.valid_rows) if p is not None], key=lambda p: p.line)
+                        for row in parsed.valid_rows if not allowed(row.personnel_no)) if p is not None],
+            key=lambda p: p.line)
         return result
     accounts = {u.employee_id: u for u in db.session.scalars(select(User).where(User.employee_id.is_not(None)))}
     login_owners = dict(db.session.execute(select(User.email, User.id)).tuples().all())
@@ -289,11 +296,6 @@ def import_staff(data: bytes, *, full: bool = False, dry_run: bool = False, file
     def unit_shown(unit_id: object) -> str:
         unit = units.get(unit_id)  # type: ignore[arg-type]
         return f"{unit.code} {unit.name}" if unit is not None else ""
-
-    def allowed(personnel_no: str) -> bool:
-        if isinstance(allow_identity_change, bool):
-            return allow_identity_change
-        return personnel_no in allow_identity_change
 
     plan: list[tuple[StaffRow, Employee | None, dict[str, object]]] = []
     detach: list[User] = []

@@ -363,3 +363,14 @@ def test_max_deactivations_plans_but_writes_nothing_above_it(app):
     allowed = services.import_staff(partial.encode(), full=True, on=ON, max_deactivations=2)
     assert allowed.applied and not allowed.deactivations_unconfirmed
     assert employee("2").is_active is False
+
+
+def test_identity_changes_are_reported_with_the_other_problems_of_the_file(app):
+    load()
+    other = STAFF.replace("1;Muster;Max;max@stadt.example", "1;Beispiel;Berta;berta@stadt.example") \
+        + "4;Neu;Nina;kaputt;10;;;\n"
+    result = services.import_staff(other.encode(), on=ON)
+    assert [(p.line, p.code) for p in result.problems] == [(2, "identity_change"), (5, "invalid_email")]
+    assert not result.only_identity_problems and result.changes == []
+    allowed = services.import_staff(other.encode(), on=ON, allow_identity_change=True)
+    assert [p.code for p in allowed.problems] == ["invalid_email"]
