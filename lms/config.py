@@ -25,6 +25,8 @@ class Defaults:
     LMS_MIN_GROUP_SIZE = 5
     LMS_HR_SEES_SCORES = False
     LMS_IMPORT_MAX_ROWS = 20000
+    #: a full staff list that deactivates more people than this needs a typed confirmation / --yes
+    LMS_IMPORT_CONFIRM_DEACTIVATIONS = 10
     LMS_COURSES_DIR: str | None = None
     LMS_BASE_URL = "http://127.0.0.1:5000"
     LMS_ORG_NAME = "Stadtverwaltung"
@@ -55,6 +57,7 @@ _CASTS: dict[str, Any] = {
     "LMS_HR_SEES_SCORES": _bool,
     "LMS_MIN_GROUP_SIZE": int,
     "LMS_IMPORT_MAX_ROWS": int,
+    "LMS_IMPORT_CONFIRM_DEACTIVATIONS": int,
     "LMS_LOGIN_MAX_FAILURES": int,
     "LMS_LOGIN_LOCK_MINUTES": int,
     "LMS_IP_MAX_FAILURES": int,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, HiddenField, RadioField
+from wtforms import BooleanField, HiddenField, RadioField, StringField
 from wtforms.validators import DataRequired
 
 try:  # WTForms >= 3.3 deprecates tuple choices
@@ -28,3 +28,7 @@ class ImportForm(FlaskForm):
 
 class ConfirmImportForm(FlaskForm):
     token = HiddenField(validators=[DataRequired()])
+    #: the preview's digest (file + current state of the affected rows): a stale preview is refused
+    digest = HiddenField()
+    #: the typed number of people to be deactivated (full lists above the threshold)
+    deactivations = StringField(_l("Zur Bestätigung: Anzahl der Personen, die deaktiviert werden"))

@@ -25,6 +25,8 @@ from datetime import date, datetime
 from email_validator import EmailNotValidError, validate_email
 from flask import has_app_context, has_request_context
 
+from lms.org.rules import format_value
+
 
 def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "mark, translate later"
     """Mark a message for extraction; it is translated when rendered."""
@@ -100,6 +102,56 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "left_before_hired": (
         N_("Der Austritt liegt vor dem Eintritt."),
         "The leaving date is before the hiring date."),
+    # --- found when the file is compared with the database (lms.org.services) ---
+    "identity_change": (
+        N_("Identitätswechsel: Unter der Personalnummer %(personnel_no)s ändern sich Name und E-Mail-Adresse "
+           "(bisher %(old)s, neu %(new)s). Das ist vermutlich eine andere Person; ohne ausdrückliche "
+           "Bestätigung dieser Zeile wird nichts gespeichert."),
+        "Identity change: personnel number %(personnel_no)s changes both name and e-mail address "
+        "(was %(old)s, now %(new)s). This is probably another person; nothing is saved unless this row is "
+        "explicitly confirmed."),
+    "login_taken": (
+        N_("Die neue E-Mail-Adresse %(value)s ist bereits die Anmeldung eines anderen Kontos; die Anmeldung "
+           "der Person kann nicht darauf umgestellt werden."),
+        "The new e-mail address %(value)s is already the login of another account; the person's login "
+        "cannot be moved to it."),
+}
+
+#: texts of the preview (web and command line): labels, values, consequences; same form as MESSAGES
+TEXTS: dict[str, tuple[str, str]] = {
+    "field_name": (N_("Bezeichnung"), "Name"),
+    "field_parent": (N_("Übergeordnete Einheit"), "Parent unit"),
+    "field_personnel_no": (N_("Personalnummer"), "Personnel number"),
+    "field_first_name": (N_("Vorname"), "First name"),
+    "field_last_name": (N_("Nachname"), "Last name"),
+    "field_email": (N_("E-Mail"), "E-mail"),
+    "field_org_unit_id": (N_("Organisationseinheit"), "Org unit"),
+    "field_position": (N_("Funktion"), "Position"),
+    "field_hired_on": (N_("Eintritt"), "Joined"),
+    "field_left_on": (N_("Austritt"), "Left"),
+    "field_is_active": (N_("Status"), "Status"),
+    "value_active": (N_("aktiv"), "active"),
+    "value_inactive": (N_("inaktiv"), "inactive"),
+    "value_empty": (N_("(leer)"), "(empty)"),
+    "login_change": (
+        N_("Anmeldung ändert sich: %(old)s → %(new)s (die Person meldet sich künftig mit der neuen Adresse an)"),
+        "Login changes: %(old)s → %(new)s (the person will log in with the new address)"),
+    "account_deactivated": (
+        N_("Konto %(email)s wird deaktiviert (alle Sitzungen enden)"),
+        "Account %(email)s is deactivated (all sessions end)"),
+    "account_detached": (
+        N_("Konto %(email)s gehört zur bisherigen Person: es wird deaktiviert und von dieser Personalnummer "
+           "getrennt"),
+        "Account %(email)s belongs to the previous person: it is deactivated and detached from this "
+        "personnel number"),
+    "too_many_deactivations": (
+        N_("Der Import würde %(count)s Beschäftigte deaktivieren (mehr als %(threshold)s); nichts geschrieben. "
+           "Liste mit --dry-run prüfen, dann mit --yes bestätigen."),
+        "The import would deactivate %(count)s employees (more than %(threshold)s); nothing written. "
+        "Check the list with --dry-run, then confirm with --yes."),
+    "identity_hint": (
+        N_("Identitätswechsel werden nur mit --allow-identity-change übernommen."),
+        "Identity changes are only applied with --allow-identity-change."),
 }
 
 
@@ -122,6 +174,11 @@ def _language() -> str:
     return cli_language()
 
 
+def language() -> str:
+    """The language messages are shown in now: the request's, else the command line's."""
+    return _language()
+
+
 def _catalogue_translation(source: str, language: str) -> str:
     """The translation from the Flask-Babel catalogue, or ``source`` when there is none (or no app)."""
     if not has_app_context():
@@ -133,8 +190,8 @@ def _catalogue_translation(source: str, language: str) -> str:
 
 
 def message(code: str, **params: object) -> str:
-    """Render a message in the current language."""
-    source, english = MESSAGES[code]
+    """Render a message (or a text of :data:`TEXTS`) in the current language."""
+    source, english = MESSAGES[code] if code in MESSAGES else TEXTS[code]
     language = _language()
     text = source
     if language != "de":
@@ -142,6 +199,17 @@ def message(code: str, **params: object) -> str:
         if text == source and language == "en":
             text = english
     return text % params if params else text
+
+
+def field_label(name: str) -> str:
+    """The label of an attribute in the preview, e.g. ``E-Mail`` for ``email``."""
+    return message(f"field_{name}") if f"field_{name}" in TEXTS else name
+
+
+def shown_value(value: object) -> str:
+    """A value in the preview, in the current language: dates, status words, "(leer)" for nothing."""
+    return format_value(value, _language(), yes=message("value_active"), no=message("value_inactive"),
+                        empty=message("value_empty"))
 
 
 @dataclass
@@ -456,6 +524,11 @@ class ParsedStaff:
     problems: list[Problem]
     #: the column keys present in the file; optional columns that are absent are left as they are
     columns: frozenset[str] = frozenset()
+    #: column key -> header text as written in the file (for problems found later)
+    names: dict[str, str] = field(default_factory=dict)
+    #: the records without a problem of their own, also when others have one (so that the caller can
+    #: report what it finds in them together with the file's problems)
+    valid_rows: list[StaffRow] = field(default_factory=list)
 
 
 def parse_staff(data: bytes, *, unit_codes: Collection[str], email_owners: Mapping[str, str],
@@ -514,4 +587,5 @@ def parse_staff(data: bytes, *, unit_codes: Collection[str], email_owners: Mappi
             rows.append(StaffRow(rec.line, pn, v["last_name"], v["first_name"], email, v["org_unit"],
                                  v.get("position") or None, dates["hired_on"], dates["left_on"]))
     problems.sort(key=lambda p: p.line)
-    return ParsedStaff(rows if not problems else [], problems, columns)
+    names = records[0].names if records else {}
+    return ParsedStaff(rows if not problems else [], problems, columns, names, rows)

@@ -7,9 +7,12 @@ the same changes and writes nothing. Re-importing the same file plans no change.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import secrets
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -19,7 +22,7 @@ from sqlalchemy import delete, select
 
 from lms import db
 from lms.audit import services as audit
-from lms.org import importer
+from lms.org import importer, rules
 from lms.org.importer import Problem, StaffRow
 from lms.org.models import Employee, OrgUnit, StagedImport
 
@@ -37,6 +40,18 @@ def today() -> date:
 
 
 @dataclass(frozen=True)
+class FieldDiff:
+    """One attribute that changes: its name (as in :data:`FIELD_ORDER`), the value before and after.
+
+    Values are as stored (text, dates, booleans); units are shown as ``code name``.
+    """
+
+    field: str
+    old: object
+    new: object
+
+
+@dataclass(frozen=True)
 class Change:
     """What an import does (or would do) to one unit or employee."""
 
@@ -47,6 +62,23 @@ class Change:
     label: str
     #: the attributes that change (updates only)
     fields: tuple[str, ...] = ()
+    #: old → new of every attribute that changes (updates and deactivations)
+    diffs: tuple[FieldDiff, ...] = ()
+    #: the line of the file (0 for employees missing from the file)
+    line: int = 0
+    #: staff: the org unit (``code name``) the person is in after the import
+    unit: str = ""
+    #: staff: the personnel number stays but name and e-mail both change (:mod:`lms.org.rules`)
+    identity_change: bool = False
+    #: staff: the login of the linked account before and after, when the import moves it
+    login: tuple[str, str] | None = None
+    #: staff: the linked account's login when the import switches it off or detaches it
+    account: str = ""
+    #: "" | "deactivated" (the person leaves) | "detached" (identity change: the account stays with the
+    #: previous person, switched off and no longer linked)
+    account_effect: str = ""
+    #: staff identity changes: the previous person as (``Nachname, Vorname``, e-mail)
+    previous: tuple[str, str] | None = None
 
 
 @dataclass
@@ -58,6 +90,17 @@ class ImportResult:
     applied: bool = False
     #: accounts switched off because their employee became inactive
     accounts_deactivated: int = 0
+    #: accounts detached from their employee record by a confirmed identity change
+    accounts_detached: int = 0
+    #: accounts whose login followed the employee's new e-mail address
+    logins_changed: int = 0
+    #: staff: not applied because a full list deactivates more than ``max_deactivations`` people
+    deactivations_unconfirmed: bool = False
+    #: staff: active employees before the import (to put a full list's deactivations in proportion)
+    active_employees: int = 0
+    #: SHA-256 of the file and of what the import would change (the current state of the affected
+    #: rows): a confirmation is only valid for the preview it was given on
+    digest: str = ""
 
     @property
     def ok(self) -> bool:
@@ -74,6 +117,32 @@ class ImportResult:
         """The changes worth listing (everything but ``unchanged``)."""
         return [c for c in self.changes if c.kind != "unchanged"]
 
+    def identity_changes(self) -> list[Change]:
+        return [c for c in self.changes if c.identity_change]
+
+    def deactivations(self) -> list[Change]:
+        """Employees missing from a full list."""
+        return [c for c in self.changes if c.kind == "deactivated"]
+
+    @property
+    def only_identity_problems(self) -> bool:
+        """The file is fine except for identity changes that still need a confirmation."""
+        return bool(self.problems) and all(p.code == "identity_change" for p in self.problems)
+
+
+def preview_digest(kind: str, full: bool, data: bytes, changes: list[Change]) -> str:
+    """A fingerprint of the file and of the planned changes with their current (old) values.
+
+    Any write in between that touches an affected row (another import, a new account, a moved unit)
+    changes an old value, a kind or a consequence, and with it the digest.
+    """
+    state = [[c.kind, c.key, c.label, c.unit, [[d.field, repr(d.old), repr(d.new)] for d in c.diffs],
+              c.identity_change, list(c.login or ()), c.account, c.account_effect] for c in changes]
+    digest = hashlib.sha256(f"{kind}\0{int(full)}\0".encode())
+    digest.update(hashlib.sha256(data).digest())
+    digest.update(json.dumps(state, ensure_ascii=False, default=str).encode())
+    return digest.hexdigest()
+
 
 def _max_rows() -> int:
     return int(current_app.config["LMS_IMPORT_MAX_ROWS"])
@@ -81,6 +150,8 @@ def _max_rows() -> int:
 
 def import_file(kind: str, data: bytes, **kwargs: object) -> ImportResult:
     if kind == "units":
+        kwargs.pop("allow_identity_change", None)  # units have no people
+        kwargs.pop("max_deactivations", None)
         return import_units(data, **kwargs)  # type: ignore[arg-type]
     if kind == "staff":
         return import_staff(data, **kwargs)  # type: ignore[arg-type]
@@ -100,15 +171,22 @@ def import_units(data: bytes, *, dry_run: bool = False, filename: str = "", full
     result = ImportResult("units", problems=parsed.problems)
     if parsed.problems:
         return result
+    names = {**{u.code: u.name for u in units.values()}, **{r.code: r.name for r in parsed.rows}}
+
+    def shown(code: str | None) -> str | None:
+        return f"{code} {names[code]}" if code else None
+
     for row in parsed.rows:
         unit = units.get(row.code)
         if unit is None:
-            result.changes.append(Change("created", row.code, row.name))
+            result.changes.append(Change("created", row.code, row.name, line=row.line))
             continue
-        changed = tuple(name for name, old, new in (("name", unit.name, row.name),
-                                                     ("parent", existing_parents[row.code], row.parent))
-                        if old != new)
-        result.changes.append(Change("updated" if changed else "unchanged", row.code, row.name, changed))
+        diffs = tuple(FieldDiff(name, old, new) for name, old, new in (
+            ("name", unit.name, row.name),
+            ("parent", shown(existing_parents[row.code]), shown(row.parent))) if old != new)
+        result.changes.append(Change("updated" if diffs else "unchanged", row.code, row.name,
+                                     tuple(d.field for d in diffs), diffs, line=row.line))
+    result.digest = preview_digest("units", False, data, result.changes)
     if dry_run:
         return result
     for row in parsed.rows:
@@ -175,46 +253,129 @@ def _desired(row: StaffRow, columns: frozenset[str], unit_ids: dict[str, int], c
 
 
 def import_staff(data: bytes, *, full: bool = False, dry_run: bool = False, filename: str = "",
-                 actor_label: str | None = None, on: date | None = None) -> ImportResult:
+                 actor_label: str | None = None, on: date | None = None,
+                 allow_identity_change: bool | Collection[str] = False,
+                 max_deactivations: int | None = None) -> ImportResult:
     """Create and update employees; with ``full`` deactivate active employees missing from the file.
 
     Employees who become inactive (left, or missing with ``full``) lose their account's access too.
+    An account follows its employee's new e-mail address (the login changes). A row that keeps the
+    personnel number but changes both name and e-mail (:func:`lms.org.rules.is_identity_change`) is a
+    problem unless ``allow_identity_change`` is True or holds that personnel number; an allowed one
+    detaches the previous person's account (switched off, no longer linked) so that the new person
+    never inherits it. With ``max_deactivations``, a full list that would deactivate more people is
+    planned but not applied (``result.deactivations_unconfirmed``).
     """
+    from lms.auth.models import User  # auth depends on org's models; import at use
+
     on = on or today()
-    unit_ids = dict(db.session.execute(select(OrgUnit.code, OrgUnit.id)).tuples().all())
+    units = {u.id: u for u in db.session.scalars(select(OrgUnit))}
+    unit_ids = {u.code: u.id for u in units.values()}
     employees = {e.personnel_no: e for e in db.session.scalars(select(Employee))}
     email_owners = {e.email: e.personnel_no for e in employees.values()}
     parsed = importer.parse_staff(data, unit_codes=unit_ids.keys(), email_owners=email_owners,
                                   max_rows=_max_rows())
-    result = ImportResult("staff", problems=parsed.problems)
+    result = ImportResult("staff", problems=parsed.problems,
+                          active_employees=sum(1 for e in employees.values() if e.is_active))
+
+    def allowed(personnel_no: str) -> bool:
+        if isinstance(allow_identity_change, bool):
+            return allow_identity_change
+        return personnel_no in allow_identity_change
+
     if parsed.problems:
+        # the file is refused anyway; name its identity changes too, so that one correction suffices
+        result.problems = sorted(parsed.problems + [
+            p for p in (_identity_problem(row, employees.get(row.personnel_no), parsed.names)
+                        for row in parsed.valid_rows if not allowed(row.personnel_no)) if p is not None],
+            key=lambda p: p.line)
         return result
+    accounts = {u.employee_id: u for u in db.session.scalars(select(User).where(User.employee_id.is_not(None)))}
+    login_owners = dict(db.session.execute(select(User.email, User.id)).tuples().all())
+
+    def unit_shown(unit_id: object) -> str:
+        unit = units.get(unit_id)  # type: ignore[arg-type]
+        return f"{unit.code} {unit.name}" if unit is not None else ""
+
     plan: list[tuple[StaffRow, Employee | None, dict[str, object]]] = []
+    detach: list[User] = []
+    moves: list[tuple[User, str, StaffRow]] = []
+    problems: list[Problem] = []
+    email_column = parsed.names.get("email", "E-Mail")
     for row in parsed.rows:
         current = employees.get(row.personnel_no)
         values = _desired(row, parsed.columns, unit_ids, current, on)
         label = f"{row.last_name}, {row.first_name}"
         if current is None:
-            result.changes.append(Change("created", row.personnel_no, label))
-        else:
-            changed = tuple(k for k, v in values.items() if getattr(current, k) != v)
-            result.changes.append(Change("updated" if changed else "unchanged", row.personnel_no, label,
-                                         changed))
+            result.changes.append(Change("created", row.personnel_no, label, line=row.line,
+                                         unit=unit_shown(values["org_unit_id"])))
+            plan.append((row, current, values))
+            continue
+        diffs = tuple(
+            FieldDiff(k, unit_shown(getattr(current, k)), unit_shown(v)) if k == "org_unit_id"
+            else FieldDiff(k, getattr(current, k), v)
+            for k, v in values.items() if getattr(current, k) != v)
+        identity = rules.is_identity_change((current.first_name, current.last_name, current.email),
+                                            (row.first_name, row.last_name, row.email))
+        user = accounts.get(current.id)
+        login, account, effect = None, "", ""
+        if user is not None and identity:
+            account, effect = user.email, "detached"
+            detach.append(user)
+        elif user is not None:
+            if current.email != row.email and user.email != row.email:
+                login = (user.email, row.email)
+                moves.append((user, row.email, row))
+            if user.is_active and current.is_active and not values["is_active"]:
+                account, effect = user.email, "deactivated"
+        if identity and not allowed(row.personnel_no):
+            problems.append(_identity_problem(row, current, parsed.names))  # type: ignore[arg-type]
+        result.changes.append(Change(
+            "updated" if diffs else "unchanged", row.personnel_no, label, tuple(d.field for d in diffs), diffs,
+            line=row.line, unit=unit_shown(values["org_unit_id"]), identity_change=identity, login=login,
+            account=account, account_effect=effect,
+            previous=(f"{current.last_name}, {current.first_name}", current.email) if identity else None))
         plan.append((row, current, values))
+    # a login may only move to an address no other account keeps (one that moves away too is free)
+    moving_ids = {user.id for user, _email, _row in moves}
+    for user, email, row in moves:
+        holder = login_owners.get(email)
+        if holder is not None and holder != user.id and holder not in moving_ids:
+            problems.append(Problem(row.line, email_column, "login_taken", {"value": email}))
     in_file = {row.personnel_no for row in parsed.rows}
     missing = [e for pn, e in sorted(employees.items()) if full and e.is_active and pn not in in_file]
-    result.changes.extend(Change("deactivated", e.personnel_no, f"{e.last_name}, {e.first_name}")
-                          for e in missing)
+    for employee in missing:
+        user = accounts.get(employee.id)
+        active_account = user is not None and user.is_active
+        result.changes.append(Change(
+            "deactivated", employee.personnel_no, f"{employee.last_name}, {employee.first_name}", ("is_active",),
+            (FieldDiff("is_active", True, False),), unit=unit_shown(employee.org_unit_id),
+            account=user.email if active_account else "", account_effect="deactivated" if active_account else ""))
+    result.digest = preview_digest("staff", full, data, result.changes)
+    if problems:
+        result.problems = sorted(problems, key=lambda p: p.line)
+        return result
     if dry_run:
+        return result
+    if max_deactivations is not None and rules.needs_typed_confirmation(len(missing), max_deactivations):
+        result.deactivations_unconfirmed = True
         return result
 
     # E-mail addresses may move between people in one file: free every changing address first,
-    # so that the unique constraint never sees two owners in between.
+    # so that the unique constraint never sees two owners in between. The same for logins.
     moving = [(cur, vals) for _row, cur, vals in plan if cur is not None and cur.email != vals["email"]]
     for current, _values in moving:
         current.email = f"moving-{current.id}-{secrets.token_hex(4)}@import.invalid"
-    if moving:
+    for user, _email, _row in moves:
+        user.email = f"moving-login-{user.id}-{secrets.token_hex(4)}@import.invalid"
+    if moving or moves:
         db.session.flush()
+    for user in detach:
+        user.employee = None
+        user.is_active = False
+        user.session_version = (user.session_version or 0) + 1
+    for user, email, _row in moves:
+        user.email = email
     became_inactive: list[int] = []
     for _row, current, values in plan:
         if current is None:
@@ -230,12 +391,28 @@ def import_staff(data: bytes, *, full: bool = False, dry_run: bool = False, file
         became_inactive.append(employee.id)
     db.session.flush()
     result.accounts_deactivated = deactivate_accounts(became_inactive)
+    result.accounts_detached = len(detach)
+    result.logins_changed = len(moves)
     result.applied = True
+    identity_changes = [c.key for c in result.identity_changes()]
     audit.record("org.import_staff", object_type="import", object_id=filename or None,
-                 detail={**result.counts, "full": full, "accounts_deactivated": result.accounts_deactivated},
+                 detail={**result.counts, "full": full, "accounts_deactivated": result.accounts_deactivated,
+                         "logins_changed": result.logins_changed, "identity_changes": identity_changes,
+                         "accounts_detached": result.accounts_detached},
                  actor_label=actor_label)
     log.info("staff import %s: %s", filename, result.counts)
     return result
+
+
+def _identity_problem(row: StaffRow, current: Employee | None, names: dict[str, str]) -> Problem | None:
+    """The ``identity_change`` problem of this row, or None if it keeps the person."""
+    if current is None or not rules.is_identity_change(
+            (current.first_name, current.last_name, current.email), (row.first_name, row.last_name, row.email)):
+        return None
+    return Problem(row.line, names.get("personnel_no", "Personalnummer"), "identity_change", {
+        "personnel_no": row.personnel_no,
+        "old": f"{current.first_name} {current.last_name} <{current.email}>",
+        "new": f"{row.first_name} {row.last_name} <{row.email}>"})
 
 
 def deactivate_accounts(employee_ids: list[int]) -> int:

@@ -2,29 +2,28 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 
 from lms import db
 from lms.auth.access import roles_required
 from lms.main.pagination import paginate
-from lms.org import queries, services
+from lms.org import importer, queries, rules, services
 from lms.org.forms import ConfirmImportForm, ImportForm
 
 bp = Blueprint("org", __name__, url_prefix="/organisation")
 
-#: labels of the attributes an import may change (preview page)
-FIELD_LABELS = {
-    "name": _l("Bezeichnung"), "parent": _l("Übergeordnete Einheit"), "personnel_no": _l("Personalnummer"),
-    "first_name": _l("Vorname"), "last_name": _l("Nachname"), "email": _l("E-Mail"),
-    "org_unit_id": _l("Organisationseinheit"), "position": _l("Funktion"), "hired_on": _l("Eintritt"),
-    "left_on": _l("Austritt"), "is_active": _l("Status"),
-}
 CHANGE_LABELS = {"created": _l("neu"), "updated": _l("geändert"), "deactivated": _l("deaktiviert")}
 #: changes listed on the preview page; the counts always cover all
 PREVIEW_LIMIT = 500
+STALE_NOTICE = _l("Der Import wurde nicht gespeichert: Die Daten haben sich seit Ihrer Vorschau geändert "
+                  "(zum Beispiel durch einen anderen Import). Bitte prüfen Sie die aktualisierte Vorschau "
+                  "unten und bestätigen Sie erneut.")
+#: deactivations listed before the "show all" switch
+DEACTIVATION_PREVIEW = 10
 
 
 def scope_paths() -> list[str] | None:
@@ -71,18 +70,23 @@ def imports():
     filename = (upload.filename or "upload.csv").rsplit("/", 1)[-1].rsplit("\\", 1)[-1]
     result = services.import_file(kind, content, dry_run=True, full=full, filename=filename)
     confirm = None
-    if result.ok:
+    if result.ok or result.only_identity_problems:
+        # identity changes are not a reason to upload again: they are confirmed row by row
         staged = services.stage(kind, filename, content, is_full=full, user_id=current_user.id)
         db.session.commit()
-        confirm = ConfirmImportForm(token=staged.token)
-    return render_template("org/import_preview.html", result=result, filename=filename, full=full,
-                           confirm=confirm, **_labels())
+        confirm = ConfirmImportForm(token=staged.token, digest=result.digest)
+    return _preview(result, filename, full, confirm)
 
 
 @bp.route("/import/bestaetigen", methods=["POST"])
 @roles_required("hr")
 def import_confirm():
-    """Apply a staged file. Only its uploader may, within an hour; unknown or foreign tokens are 404."""
+    """Apply a staged file. Only its uploader may, within an hour; unknown or foreign tokens are 404.
+
+    Nothing is written unless the confirmation belongs to the preview as it is now (same digest of
+    file and affected rows), every identity change is confirmed row by row, and a full list above
+    ``LMS_IMPORT_CONFIRM_DEACTIVATIONS`` carries the typed number of people it deactivates.
+    """
     form = ConfirmImportForm()
     try:
         staged = services.find_staged(form.token.data or "", current_user.id)
@@ -93,14 +97,45 @@ def import_confirm():
     if staged is None:
         abort(404)
     kind, filename, full, content = staged.kind, staged.filename, staged.is_full, staged.content
-    result = services.import_file(kind, content, full=full, filename=filename)
-    if not result.ok:
+    confirmed = set(request.form.getlist("identity"))
+    plan = services.import_file(kind, content, dry_run=True, full=full, filename=filename,
+                                allow_identity_change=confirmed)
+    if not (plan.ok or plan.only_identity_problems):
         # the database changed since the preview (e.g. a unit import in between): show why
-        db.session.rollback()
         services.discard(staged)
         db.session.commit()
-        return render_template("org/import_preview.html", result=result, filename=filename, full=full,
-                               confirm=None, **_labels())
+        return _preview(plan, filename, full, None)
+    fresh = ConfirmImportForm(formdata=None, token=staged.token, digest=plan.digest)
+    if not form.digest.data:
+        return _preview(plan, filename, full, fresh, notice=_(
+            "Der Import wurde nicht gespeichert: Die Bestätigung gehört zu keiner Vorschau. Bitte prüfen "
+            "Sie die Vorschau unten und bestätigen Sie dann."))
+    if form.digest.data != plan.digest:
+        return _preview(plan, filename, full, fresh, notice=STALE_NOTICE)
+    errors: list[tuple[str, str]] = []
+    identities = plan.identity_changes()
+    unconfirmed = [c for c in identities if c.key not in confirmed]
+    if unconfirmed:
+        errors.append((f"identity-{unconfirmed[0].key}", ngettext(
+            "%(num)d Identitätswechsel ist nicht bestätigt. Bestätigen Sie jede solche Zeile einzeln oder "
+            "laden Sie eine korrigierte Datei hoch.",
+            "%(num)d Identitätswechsel sind nicht bestätigt. Bestätigen Sie jede solche Zeile einzeln oder "
+            "laden Sie eine korrigierte Datei hoch.", len(unconfirmed))))
+    deactivations = len(plan.deactivations())
+    if rules.needs_typed_confirmation(deactivations, _confirm_threshold()) and \
+            not rules.typed_confirmation_matches(form.deactivations.data, deactivations):
+        message = _("Bitte geben Sie zur Bestätigung die Zahl %(num)d ein (so viele Personen werden "
+                    "deaktiviert).", num=deactivations)
+        errors.append((fresh.deactivations.id, message))
+        fresh.deactivations.errors = [message]
+    if errors:
+        fresh.deactivations.data = form.deactivations.data
+        return _preview(plan, filename, full, fresh, errors=errors, confirmed=confirmed)
+    result = services.import_file(kind, content, full=full, filename=filename, allow_identity_change=confirmed)
+    if not result.ok or result.digest != plan.digest:
+        # another request wrote in between the checks above and the import: undo, show what is now
+        db.session.rollback()
+        return _preview(plan, filename, full, fresh, notice=STALE_NOTICE)
     services.discard(staged)
     db.session.commit()
     counts = result.counts
@@ -109,5 +144,22 @@ def import_confirm():
     return redirect(url_for("org.units" if kind == "units" else "org.staff"))
 
 
+def _confirm_threshold() -> int:
+    return int(current_app.config["LMS_IMPORT_CONFIRM_DEACTIVATIONS"])
+
+
+def _preview(result: services.ImportResult, filename: str, full: bool, confirm: ConfirmImportForm | None, *,
+             notice: object = None, errors: list[tuple[str, str]] | None = None,
+             confirmed: set[str] | None = None):
+    deactivations = result.deactivations()
+    return render_template(
+        "org/import_preview.html", result=result, filename=filename, full=full, confirm=confirm,
+        notice=notice, errors=errors or [], confirmed=confirmed or set(), deactivations=deactivations,
+        typed_confirmation=rules.needs_typed_confirmation(len(deactivations), _confirm_threshold()),
+        threshold=_confirm_threshold(), **_labels())
+
+
 def _labels() -> dict[str, object]:
-    return {"field_labels": FIELD_LABELS, "change_labels": CHANGE_LABELS, "preview_limit": PREVIEW_LIMIT}
+    return {"field_label": importer.field_label, "shown": importer.shown_value, "text": importer.message,
+            "change_labels": CHANGE_LABELS, "preview_limit": PREVIEW_LIMIT,
+            "deactivation_preview": DEACTIVATION_PREVIEW}

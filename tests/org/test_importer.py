@@ -303,3 +303,8 @@ def test_every_message_is_documented():
     doc = (Path(__file__).resolve().parents[2] / "docs" / "import.md").read_text(encoding="utf-8")
     for code, (german, english) in MESSAGES.items():
         assert f"`{code}`" in doc and german in doc and english in doc, code
+    from lms.org.importer import TEXTS
+
+    for code, (german, english) in TEXTS.items():
+        if not code.startswith(("field_", "value_")):  # labels are listed in prose
+            assert german in doc and english in doc, code

@@ -185,3 +185,192 @@ def test_every_import_is_audited_with_its_counts(app):
                                 .order_by(AuditEvent.id)).all()
     assert [e.action for e in events] == ["org.import_units", "org.import_staff"]
     assert events[1].detail["created"] == 3 and events[1].detail["full"] is False
+
+
+# --- the preview: old → new, identity changes, logins, deactivations, digest ---------------------
+
+ON = date(2026, 11, 25)
+
+
+def staged_changes(result) -> dict[str, services.Change]:
+    return {c.key: c for c in result.changes}
+
+
+def audit_count() -> int:
+    return count(AuditEvent)
+
+
+def test_the_diff_holds_old_and_new_values(app):
+    load()
+    changed = STAFF.replace("1;Muster;Max;max@stadt.example;10;Sachbearbeitung;01.01.2020;",
+                            "1;Muster;Max;max.muster@stadt.example;11;Teamleitung;01.02.2020;")
+    result = services.import_staff(changed.encode(), dry_run=True, on=ON)
+    diffs = {d.field: (d.old, d.new) for d in staged_changes(result)["1"].diffs}
+    assert diffs == {
+        "email": ("max@stadt.example", "max.muster@stadt.example"),
+        "org_unit_id": ("10 Hauptamt", "11 Personalamt"),
+        "position": ("Sachbearbeitung", "Teamleitung"),
+        "hired_on": (date(2020, 1, 1), date(2020, 2, 1)),
+    }
+    assert staged_changes(result)["1"].identity_change is False
+    units = services.import_units(b"code;name;parent\n10;Hauptamt und Post;GB2\n", dry_run=True)
+    assert {d.field: (d.old, d.new) for d in units.changes[0].diffs} == {
+        "name": ("Hauptamt", "Hauptamt und Post"), "parent": ("GB1 Geschäftsbereich 1", "GB2 Geschäftsbereich 2")}
+
+
+def test_an_identity_change_is_refused_and_nothing_is_written(app, make_user):
+    load()
+    user = make_user("employee", employee=employee("1"))
+    before = audit_count()
+    other = STAFF.replace("1;Muster;Max;max@stadt.example", "1;Beispiel;Berta;berta@stadt.example") \
+        .replace("Sachbearbeitung;01.01.2020", "Leitung;01.01.2020")
+    result = services.import_staff(other.encode(), on=ON)
+    db.session.commit()
+    assert [(p.line, p.column, p.code) for p in result.problems] == [(2, "Personalnummer", "identity_change")]
+    assert "bisher Max Muster <max@stadt.example>, neu Berta Beispiel <berta@stadt.example>" in \
+        result.problems[0].reason
+    assert not result.applied and result.only_identity_problems
+    change = staged_changes(result)["1"]
+    assert change.identity_change and change.previous == ("Muster, Max", "max@stadt.example")
+    assert (change.account, change.account_effect) == (user.email, "detached")
+    assert (employee("1").first_name, employee("1").position) == ("Max", "Sachbearbeitung")
+    assert audit_count() == before
+    db.session.refresh(user)
+    assert user.is_active and user.employee_id == employee("1").id
+
+
+def test_an_allowed_identity_change_detaches_the_previous_persons_account(app, make_user):
+    load()
+    user = make_user("employee", employee=employee("1"))
+    version = user.session_version
+    other = STAFF.replace("1;Muster;Max;max@stadt.example", "1;Beispiel;Berta;berta@stadt.example")
+    result = services.import_staff(other.encode(), on=ON, allow_identity_change={"1"})
+    db.session.commit()
+    assert result.ok and result.applied and result.accounts_detached == 1
+    assert (employee("1").first_name, employee("1").email) == ("Berta", "berta@stadt.example")
+    db.session.refresh(user)
+    # the previous person keeps their login and records, switched off; the new person gets no account
+    assert (user.email, user.employee_id, user.is_active) == ("max@stadt.example", None, False)
+    assert user.session_version == version + 1
+    event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "org.import_staff")
+                               .order_by(AuditEvent.id.desc())).first()
+    assert event.detail["identity_changes"] == ["1"] and event.detail["accounts_detached"] == 1
+
+
+def test_only_the_confirmed_identity_changes_are_allowed(app):
+    load()
+    two = STAFF.replace("1;Muster;Max;max@stadt.example", "1;Beispiel;Berta;berta@stadt.example") \
+        .replace("2;Beispiel;Erika;erika@stadt.example", "2;Neu;Nora;nora@stadt.example")
+    result = services.import_staff(two.encode(), on=ON, allow_identity_change={"1"})
+    assert [p.params["personnel_no"] for p in result.problems] == ["2"]
+    assert not result.applied and employee("1").first_name == "Max"
+    everything = services.import_staff(two.encode(), on=ON, allow_identity_change=True)
+    assert everything.applied and employee("2").first_name == "Nora"
+
+
+def test_a_marriage_name_with_a_new_address_is_no_identity_change_and_moves_the_login(app, make_user):
+    load()
+    user = make_user("employee", employee=employee("2"))
+    married = STAFF.replace("2;Beispiel;Erika;erika@stadt.example", "2;Weber;Erika;erika.weber@stadt.example")
+    preview = services.import_staff(married.encode(), on=ON, dry_run=True)
+    change = staged_changes(preview)["2"]
+    assert preview.ok and not change.identity_change
+    assert change.login == ("erika@stadt.example", "erika.weber@stadt.example")
+    result = services.import_staff(married.encode(), on=ON)
+    db.session.commit()
+    assert result.logins_changed == 1
+    db.session.refresh(user)
+    assert (user.email, user.is_active, user.employee_id) == ("erika.weber@stadt.example", True, employee("2").id)
+
+
+def test_logins_follow_swapped_addresses(app, make_user):
+    load()
+    max_user = make_user("employee", employee=employee("1"))
+    erika_user = make_user("employee", employee=employee("2"))
+    swapped = STAFF.replace("max@stadt.example", "TMP").replace("erika@stadt.example", "max@stadt.example") \
+        .replace("TMP", "erika@stadt.example")
+    result = services.import_staff(swapped.encode(), on=ON)
+    db.session.commit()
+    assert result.ok and result.logins_changed == 2
+    db.session.refresh(max_user)
+    db.session.refresh(erika_user)
+    assert (max_user.email, erika_user.email) == ("erika@stadt.example", "max@stadt.example")
+
+
+def test_a_login_cannot_move_to_an_address_another_account_keeps(app, make_user):
+    load()
+    make_user("employee", employee=employee("1"))
+    make_user("hr", email="max.neu@stadt.example")  # a function account, no employee record
+    moved = STAFF.replace("1;Muster;Max;max@stadt.example", "1;Muster;Max;max.neu@stadt.example")
+    before = audit_count()
+    result = services.import_staff(moved.encode(), on=ON)
+    db.session.commit()
+    assert [(p.line, p.column, p.code) for p in result.problems] == [(2, "E-Mail", "login_taken")]
+    assert not result.only_identity_problems
+    assert employee("1").email == "max@stadt.example" and audit_count() == before
+
+
+def test_a_leaving_persons_account_is_announced(app, make_user):
+    load()
+    user = make_user("employee", employee=employee("1"))
+    left = STAFF.replace("01.01.2020;", "01.01.2020;30.11.2025")
+    change = staged_changes(services.import_staff(left.encode(), on=ON, dry_run=True))["1"]
+    assert (change.account, change.account_effect) == (user.email, "deactivated")
+    assert services.FieldDiff("is_active", True, False) in change.diffs
+
+
+def test_full_list_names_everyone_it_deactivates(app, make_user):
+    load()
+    user = make_user("employee", employee=employee("3"))
+    partial = STAFF_HEADER + "1;Muster;Max;max@stadt.example;10;Sachbearbeitung;01.01.2020;\n"
+    result = services.import_staff(partial.encode(), full=True, dry_run=True, on=ON)
+    assert [(c.key, c.label, c.unit, c.account) for c in result.deactivations()] == [
+        ("2", "Beispiel, Erika", "11 Personalamt", ""),
+        ("3", "Schäfer, Jürgen", "50 Sozialamt", user.email)]
+    assert result.active_employees == 3
+
+
+def test_the_digest_follows_the_file_and_the_affected_rows(app, make_user):
+    load()
+    changed = STAFF.replace("Sachbearbeitung", "Teamleitung")
+    first = services.import_staff(changed.encode(), dry_run=True, on=ON).digest
+    assert services.import_staff(changed.encode(), dry_run=True, on=ON).digest == first
+    assert services.import_staff(changed.encode(), dry_run=True, full=True, on=ON).digest != first
+    assert services.import_staff(STAFF.encode(), dry_run=True, on=ON).digest != first
+    # someone changes an affected row in between: the same file has another digest
+    employee("3").position = "Amtsleitung"
+    db.session.commit()
+    assert services.import_staff(changed.encode(), dry_run=True, on=ON).digest != first
+    # a new account for an affected person changes what the import does to it
+    employee("3").position = None
+    db.session.commit()
+    assert services.import_staff(changed.encode(), dry_run=True, on=ON).digest == first
+    left = changed.replace("01.01.2020;", "01.01.2020;30.11.2025")
+    without_account = services.import_staff(left.encode(), dry_run=True, on=ON).digest
+    make_user("employee", employee=employee("1"))
+    assert services.import_staff(left.encode(), dry_run=True, on=ON).digest != without_account
+
+
+def test_max_deactivations_plans_but_writes_nothing_above_it(app):
+    load()
+    partial = STAFF_HEADER + "1;Muster;Max;max@stadt.example;10;Teamleitung;01.01.2020;\n"
+    before = audit_count()
+    refused = services.import_staff(partial.encode(), full=True, on=ON, max_deactivations=1)
+    db.session.commit()
+    assert refused.ok and refused.deactivations_unconfirmed and not refused.applied
+    assert len(refused.deactivations()) == 2
+    assert (employee("1").position, employee("2").is_active, audit_count()) == ("Sachbearbeitung", True, before)
+    allowed = services.import_staff(partial.encode(), full=True, on=ON, max_deactivations=2)
+    assert allowed.applied and not allowed.deactivations_unconfirmed
+    assert employee("2").is_active is False
+
+
+def test_identity_changes_are_reported_with_the_other_problems_of_the_file(app):
+    load()
+    other = STAFF.replace("1;Muster;Max;max@stadt.example", "1;Beispiel;Berta;berta@stadt.example") \
+        + "4;Neu;Nina;kaputt;10;;;\n"
+    result = services.import_staff(other.encode(), on=ON)
+    assert [(p.line, p.code) for p in result.problems] == [(2, "identity_change"), (5, "invalid_email")]
+    assert not result.only_identity_problems and result.changes == []
+    allowed = services.import_staff(other.encode(), on=ON, allow_identity_change=True)
+    assert [p.code for p in allowed.problems] == ["invalid_email"]
