@@ -10,6 +10,7 @@ schema yet, ends with one line on standard error and exit status 1, not with a t
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 from typing import Any
 
@@ -74,20 +75,21 @@ class LmsGroup(FlaskGroup):
             raise click.ClickException(str(exc)) from None
         except (sa_exc.OperationalError, sa_exc.ProgrammingError, sa_exc.ArgumentError,
                 sa_exc.NoSuchModuleError) as exc:
-            raise click.ClickException(database_problem(exc)) from None
+            problem = database_problem(exc)
+            if problem is None:
+                raise  # a programming error, not the database's state: keep the traceback
+            raise click.ClickException(problem) from None
 
 
 @click.group(cls=LmsGroup, create_app=_create_app, add_default_commands=False, load_dotenv=False)
 def main() -> None:
     """KI-Kompetenz: administration commands.
 
-    Run them with the environment of your deployment (DATABASE_URL, SECRET_KEY, LMS_*; see README).
+    Run them with the environment of your deployment (DATABASE_URL, LMS_BASE_URL, LMS_*; see README).
     """
 
 
 def _configured_url() -> str:
-    import os
-
     url = _command_app.config["DATABASE_URL"] if _command_app else os.environ.get("DATABASE_URL", "")
     try:
         return make_url(url).render_as_string(hide_password=True)
@@ -95,17 +97,27 @@ def _configured_url() -> str:
         return url
 
 
-def database_problem(exc: Exception) -> str:
-    """One line for a database error of a command: no schema yet, unreachable, or a malformed URL."""
+#: PostgreSQL error codes of a missing table and column (psycopg's ``sqlstate``)
+_UNDEFINED_TABLE, _UNDEFINED_COLUMN = "42P01", "42703"
+
+
+def database_problem(exc: Exception) -> str | None:
+    """One line for a database error of a command: no schema yet, an old schema, unreachable, or a
+    malformed URL. None for any other error (a bug, which keeps its traceback)."""
     url = _configured_url()
     if isinstance(exc, (sa_exc.ArgumentError, sa_exc.NoSuchModuleError)):
         return f"DATABASE_URL is not a usable database URL ({url or 'unset'}): {exc}"
     orig = getattr(exc, "orig", None) or exc
     lines = str(orig).strip().splitlines()
     detail = lines[0] if lines else type(orig).__name__
-    if "no such table" in detail or getattr(orig, "sqlstate", None) == "42P01":
+    sqlstate = getattr(orig, "sqlstate", None)
+    if "no such table" in detail or sqlstate == _UNDEFINED_TABLE:
         return f"the database {url} has no schema yet: run `lms db upgrade` first ({detail})"
-    return f"this command needs the database, which cannot be used: {url}: {detail}"
+    if "no such column" in detail or sqlstate == _UNDEFINED_COLUMN:
+        return f"the database {url} has an older schema: run `lms db upgrade` first ({detail})"
+    if isinstance(exc, sa_exc.OperationalError):
+        return f"this command needs the database, which cannot be used: {url}: {detail}"
+    return None
 
 
 @click.group("db")

@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 
 from lms import create_app, db
 from lms.auth.models import User
-from lms.cli import main
+from lms.cli import database_problem, main
 from lms.config import DEV_BASE_URL, ConfigError
 from tests.conftest import ROOT, base_config
 
@@ -91,6 +91,16 @@ def test_unreachable_database_says_so_in_one_line_without_password(bare_env) -> 
     assert result.stderr.count("\n") == 1
     assert "cannot be used: postgresql+psycopg://lms:***@127.0.0.1:1/lms" in result.stderr
     assert "geheim" not in result.stderr
+
+
+def test_database_problems_and_bugs_are_told_apart(bare_env) -> None:
+    from sqlalchemy import exc
+
+    older = database_problem(exc.OperationalError("SELECT", {}, Exception("no such column: users.locale")))
+    assert older is not None and "has an older schema: run `lms db upgrade`" in older
+    locked = database_problem(exc.OperationalError("INSERT", {}, Exception("database is locked")))
+    assert locked is not None and locked.endswith(": database is locked")
+    assert database_problem(exc.ProgrammingError("SELEC", {}, Exception("syntax error at or near"))) is None
 
 
 def test_malformed_setting_says_so_in_one_line(bare_env) -> None:
