@@ -16,6 +16,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
+from lms import cli as lms_cli
 from lms import create_app, db
 from lms.auth.models import User
 from lms.cli import database_problem, main
@@ -36,7 +37,12 @@ def bare_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def invoke(args: list[str], input: str | None = None, **env: str) -> click.testing.Result:
-    return CliRunner().invoke(main, args, input=input, env=env)
+    try:
+        return CliRunner().invoke(main, args, input=input, env=env)
+    finally:
+        if lms_cli._command_app is not None:  # close its connections (a process would simply exit)
+            db.get_db(lms_cli._command_app).dispose()
+            lms_cli._command_app = None
 
 
 def walk(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
