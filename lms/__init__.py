@@ -11,13 +11,16 @@ from flask import Flask
 from lms import config as config_module
 
 
-def create_app(config: dict[str, Any] | None = None) -> Flask:
+def create_app(config: dict[str, Any] | None = None, *, command_line: bool = False) -> Flask:
     """Create the app. ``config`` overrides everything (tests pass a dict).
 
-    The factory only wires things up; it issues no database query.
+    The factory only wires things up; it issues no database query. Outside development mode
+    (``LMS_DEV``) and tests it refuses to start without ``SECRET_KEY`` and ``LMS_BASE_URL``
+    (:class:`lms.config.ConfigError`). The ``lms`` command passes ``command_line=True``: most
+    commands need neither, and those that do ask for them (:func:`lms.config.require`).
     """
     app = Flask(__name__, instance_relative_config=True)
-    configure(app, config)
+    configure(app, config, command_line=command_line)
     register_extensions(app)
     register_blueprints(app)
     register_commands(app)
@@ -26,7 +29,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     return app
 
 
-def configure(app: Flask, config: dict[str, Any] | None) -> None:
+def configure(app: Flask, config: dict[str, Any] | None, *, command_line: bool = False) -> None:
     app.config.from_object(config_module.Defaults)
     app.config.from_pyfile("config.py", silent=True)
     app.config.update(config_module.from_environment())
@@ -39,10 +42,17 @@ def configure(app: Flask, config: dict[str, Any] | None) -> None:
         app.config["DATABASE_URL"] = "postgresql+psycopg://" + app.config["DATABASE_URL"][len("postgres://"):]
     if app.config["DATABASE_URL"].startswith("postgresql://"):
         app.config["DATABASE_URL"] = "postgresql+psycopg://" + app.config["DATABASE_URL"][len("postgresql://"):]
+    development = app.config["LMS_DEV"] or app.testing
     if not app.config.get("SECRET_KEY"):
-        if not (app.config["LMS_DEV"] or app.testing):
-            raise RuntimeError("SECRET_KEY must be set (or LMS_DEV=1 for local development)")
-        app.config["SECRET_KEY"] = _dev_secret(app)
+        if development:
+            app.config["SECRET_KEY"] = _dev_secret(app)
+        elif not command_line:
+            raise config_module.ConfigError(config_module.missing("SECRET_KEY"))
+    if not app.config.get("LMS_BASE_URL"):
+        if development:
+            app.config["LMS_BASE_URL"] = config_module.DEV_BASE_URL
+        elif not command_line:
+            raise config_module.ConfigError(config_module.missing("LMS_BASE_URL"))
     if app.config["LMS_DEV"]:
         app.config["SESSION_COOKIE_SECURE"] = False
     app.config["RATELIMIT_STORAGE_URI"] = app.config["LMS_RATELIMIT_STORAGE_URI"]

@@ -6,11 +6,24 @@ Every setting is documented in the table in README.md ("Configuration").
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 TRUE = {"1", "true", "yes", "on"}
+#: the public address in development mode (``LMS_DEV``) and tests, where ``LMS_BASE_URL`` may stay unset
+DEV_BASE_URL = "http://127.0.0.1:5000"
+#: why a setting without a default is needed: the one-line message when it is missing
+REQUIRED = {
+    "SECRET_KEY": "it signs sessions and CSRF tokens; set a long random value",
+    "LMS_BASE_URL": "it is the public address printed in certificates and invitation links; "
+                    "set it, e.g. LMS_BASE_URL=https://lernen.example.org",
+}
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or malformed; the message says which and why, in one line."""
 
 
 def _bool(value: str) -> bool:
@@ -28,7 +41,8 @@ class Defaults:
     #: a full staff list that deactivates more people than this needs a typed confirmation / --yes
     LMS_IMPORT_CONFIRM_DEACTIVATIONS = 10
     LMS_COURSES_DIR: str | None = None
-    LMS_BASE_URL = "http://127.0.0.1:5000"
+    #: required outside development mode (see REQUIRED); DEV_BASE_URL with LMS_DEV
+    LMS_BASE_URL: str | None = None
     LMS_ORG_NAME = "Stadtverwaltung"
     LMS_LOGIN_MAX_FAILURES = 5
     LMS_LOGIN_LOCK_MINUTES = 15
@@ -75,8 +89,27 @@ def from_environment(environ: os._Environ[str] | dict[str, str] | None = None) -
     out: dict[str, Any] = {}
     for key, value in environ.items():
         if key in ("DATABASE_URL", "SECRET_KEY", "MAX_CONTENT_LENGTH") or key.startswith("LMS_"):
-            out[key] = _CASTS.get(key, str)(value)
+            try:
+                out[key] = _CASTS.get(key, str)(value)
+            except ValueError:
+                raise ConfigError(f"{key} must be a whole number, not {value!r}") from None
     return out
+
+
+def require(config: Mapping[str, Any], key: str) -> Any:
+    """The value of the required setting ``key``; :class:`ConfigError` saying why when it is unset.
+
+    ``lms`` commands that need a setting the command line can otherwise do without call this before
+    they change anything (the ``lms`` group prints the message as one line and exits with status 1).
+    """
+    value = config.get(key)
+    if not value:
+        raise ConfigError(missing(key))
+    return value
+
+
+def missing(key: str) -> str:
+    return f"{key} is not set: {REQUIRED[key]} (or LMS_DEV=1 for local development)"
 
 
 def default_sqlite_url(instance_path: str) -> str:

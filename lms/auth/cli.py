@@ -5,10 +5,11 @@ from __future__ import annotations
 import sys
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from lms import db
+from lms import config, db
 from lms.auth import services
 from lms.auth.models import ROLE_VALUES, User
 
@@ -27,6 +28,8 @@ def users() -> None:
 @with_appcontext
 def create(email: str, role: str, units: tuple[str, ...], display_name: str, password_stdin: bool) -> None:
     """Create an account; without --password-stdin an invitation link is printed."""
+    if not password_stdin:
+        config.require(current_app.config, "LMS_BASE_URL")  # for the invitation link
     password = sys.stdin.readline().rstrip("\n") if password_stdin else None
     try:
         user = services.create_user(email, role, unit_codes=list(units), password=password,
@@ -47,6 +50,7 @@ def create(email: str, role: str, units: tuple[str, ...], display_name: str, pas
 @with_appcontext
 def invite(email: str) -> None:
     """Print a new invitation link for an existing account."""
+    config.require(current_app.config, "LMS_BASE_URL")
     user = services.find_by_email(email)
     if user is None:
         raise click.ClickException(f"no account {email}")
@@ -62,6 +66,7 @@ def invite(email: str) -> None:
 @with_appcontext
 def invite_employees(unit: str | None, out) -> None:
     """Create accounts with invitation links for all active employees who have none yet."""
+    config.require(current_app.config, "LMS_BASE_URL")
     try:
         invited = services.invite_employees(unit, actor_label="cli")
     except services.AccountError as exc:

@@ -193,7 +193,74 @@ def check_question(question: QuestionSource, course: CourseSource, areas: set[st
         text = getattr(question, name)
         if text:
             problems += check_markdown(text, course, file, question.lines.get(name, question.line))
+    phrases = positional_references(question.explanation or "")
+    if phrases:
+        key_line = question.lines.get("explanation", question.line)
+        problems.append(Problem(file, _phrase_line(course.path / "quiz.yml", phrases[0], key_line), _(
+            "Frage %(id)s: Die Erklärung verweist auf die Stelle von Antworten (%(phrases)s), aber die "
+            "Antworten werden für jede Person neu gemischt; nennen Sie den Inhalt der Antwort statt ihrer Stelle",
+            id=label, phrases=", ".join(f"„{p}“" for p in phrases))))
     return problems
+
+
+# --- References to the position of an option -------------------------------------------------------
+
+#: nouns that name an answer option (with plural and compound endings)
+_OPTION = (r"(?:Antwort(?:möglichkeit|option|alternative)?|Aussage|Option|Auswahl(?:möglichkeit)?|Möglichkeit"
+           r"|Alternative|Variante|Prompt|Formulierung)(?:en|n|s)?")
+#: adjectives of position, inflected ("dritte", "letzten", "oberste")
+_ORDINAL = (r"(?:erst|zweit|dritt|viert|fünft|sechst|siebt|letzt|vorletzt|ober|unter|oberst|unterst|mittler)"
+            r"(?:e|er|en|es|em)")
+#: a word that may stand between position and noun ("die letzten beiden Aussagen")
+_BETWEEN = r"(?:beiden|zwei|drei|vier|genannten?|aufgeführten?|richtigen?|falschen?|anderen?|übrigen?)"
+#: a letter or digit naming an option: "B", "2", "(b)" (a lower-case letter only in brackets)
+_LABEL = r"(?:\(?[A-H1-9]\)?|\([a-h]\))(?![\w])"
+_NUMBER_WORD = r"(?:beiden|zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|elf|zwölf|\d+|mal)"
+_POSITIONAL = re.compile("|".join(f"(?:{p})" for p in (
+    # "die dritte Antwort", "der letzten beiden Aussagen", "die erste Option" (the noun is capitalised)
+    rf"\b(?i:{_ORDINAL})\s+(?:(?i:{_BETWEEN})\s+)?{_OPTION}\b",
+    # "Der erste ist zu unbestimmt, der zweite …": the ordinal without a noun stands for an option
+    rf"\b(?i:der|die|das|den|dem)\s+{_ORDINAL}(?=\s+(?!{_NUMBER_WORD}\b)[a-zäöüß])",
+    # "Antwort B", "Option 2", "Aussagen A und C", "Antwort Nr. 3", "Möglichkeit (b)"
+    rf"\b(?i:{_OPTION})\s+(?:(?:Nr\.|Nummer)\s*)?{_LABEL}",
+    # "oben genannte Antwort", "die untenstehende Aussage", "obige Option", "die vorige Antwort"
+    rf"\b(?i:oben|unten)[\s-]*(?i:genannt|stehend|aufgeführt|aufgelistet|angegeben|angeführt)(?i:e|er|en|es|em)"
+    rf"\s+(?:(?i:{_BETWEEN})\s+)?{_OPTION}\b",
+    rf"\b(?i:obig|vorig|vorherig|darüberstehend|darunterstehend)(?:e|er|en|es|em)\s+(?:(?i:{_BETWEEN})\s+)?"
+    rf"{_OPTION}\b",
+    r"\b(?i:alle|keine)\s+(?:(?i:der)\s+)?(?i:oben\s*genannten|obigen)\b",
+    # "A ist richtig", "B und C sind falsch"
+    r"(?<![\w.-])[A-F](?:\s*(?:,|und|oder)\s*[A-F])*\)?\s+(?:ist|sind|wäre|wären)\s+"
+    r"(?:richtig|falsch|korrekt|zutreffend|unzutreffend)\b",
+    # the same in English
+    r"\b(?i:first|second|third|fourth|fifth|last|top|bottom)\s+(?i:answer|option|statement|choice|prompt)s?\b",
+    rf"\b(?i:answer|option|choice|statement)s?\s+{_LABEL}",
+    r"\b(?i:above|below)[- ]mentioned\b|\b(?i:all|none) of the above\b",
+)))
+
+
+def positional_references(text: str) -> list[str]:
+    """The phrases in ``text`` that name an option by its position ("die dritte Antwort", "Antwort B",
+    "oben genannte Aussage", "der zweite …"), in order, each once.
+
+    Options are shuffled for every learner, so such a phrase in an explanation points to the wrong
+    option for most of them. Positions of other things ("im dritten Schritt", "Art. 3") are fine.
+    """
+    phrases = [" ".join(match.group(0).split()) for match in _POSITIONAL.finditer(text)]
+    return list(dict.fromkeys(phrases))
+
+
+def _phrase_line(path: Path, phrase: str, key_line: int) -> int:
+    """The line of ``phrase`` in the file, searched from ``key_line`` on (YAML may fold it across
+    lines); ``key_line`` when it is not there verbatim (e.g. it came from a fact)."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return key_line
+    start = sum(len(line) for line in text.splitlines(keepends=True)[:key_line - 1])
+    pattern = re.compile(r"\s+".join(re.escape(word) for word in phrase.split()))
+    match = pattern.search(text, start)
+    return key_line + text.count("\n", start, match.start()) if match else key_line
 
 
 # --- Markdown -------------------------------------------------------------------------------------

@@ -9,11 +9,14 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import func, select
+
 from lms import db
 from lms.auth.models import User
 from lms.catalog.models import Course, CourseVersion, Module
 from lms.learning import grading, progress, queries, rules
 from lms.learning.models import Attempt, Completion
+from lms.main.pagination import Page
 from lms.training.models import Assignment
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -209,11 +212,46 @@ def result_lines(attempt: Attempt) -> tuple[list[ResultLine], bool]:
     return lines, show
 
 
+#: attempts per page on "Meine Daten" (the JSON download holds all of them)
+ATTEMPTS_PER_PAGE = 20
+
+
 def my_data(user: User) -> dict:
-    """Everything stored about the user in this application (GDPR Art. 15 and 20), as plain data.
+    """Everything stored about the user in this application (GDPR Art. 15 and 20), as plain data:
+    the JSON download, with every attempt.
 
     Five queries: attempts, completions, acknowledgements, progress per version, assignments.
     """
+    attempts = db.session.scalars(queries.user_attempts(user.id)).unique()
+    return _my_data(user, [_attempt_row(a) for a in attempts])
+
+
+def my_data_page(user: User, page: int) -> tuple[dict, Page]:
+    """What the page "Meine Daten" shows: :func:`my_data`, but of the attempts, which grow without
+    bound, only the ``page``-th :data:`ATTEMPTS_PER_PAGE`, newest first (``data["attempts"]`` and
+    the returned page's items; its ``total`` counts them all).
+
+    Six queries: the five of :func:`my_data` and the number of attempts.
+    """
+    query = queries.user_attempts(user.id)
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    last = max(1, -(-total // ATTEMPTS_PER_PAGE))
+    page = min(max(1, page), last)
+    attempts = db.session.scalars(
+        query.limit(ATTEMPTS_PER_PAGE).offset((page - 1) * ATTEMPTS_PER_PAGE)).unique()
+    rows = [_attempt_row(a) for a in attempts]
+    return _my_data(user, rows), Page(rows, page, ATTEMPTS_PER_PAGE, total)
+
+
+def _attempt_row(a: Attempt) -> dict:
+    return {
+        "course": a.course_version.title, "course_slug": a.course_version.course.slug,
+        "version": a.course_version.version, "started_at": _iso(a.started_at),
+        "submitted_at": _iso(a.submitted_at), "score": a.score, "passed": a.passed,
+    }
+
+
+def _my_data(user: User, attempts: list[dict]) -> dict:
     employee = user.employee
     profile = {
         "email": user.email, "role": user.role, "display_name": user.display_name,
@@ -227,11 +265,6 @@ def my_data(user: User) -> dict:
             "hired_on": _iso(employee.hired_on), "left_on": _iso(employee.left_on),
         },
     }
-    attempts = [{
-        "course": a.course_version.title, "course_slug": a.course_version.course.slug,
-        "version": a.course_version.version, "started_at": _iso(a.started_at),
-        "submitted_at": _iso(a.submitted_at), "score": a.score, "passed": a.passed,
-    } for a in db.session.scalars(queries.user_attempts(user.id)).unique()]
     completions = [{
         "course": c.course_version.title, "course_slug": c.course.slug, "version": c.course_version.version,
         "completed_at": _iso(c.completed_at), "valid_until": _iso(c.valid_until), "awards": c.awards,

@@ -217,7 +217,8 @@ def result(attempt_id: int):
 @bp.route("/meine-daten")
 @login_required
 def my_data():
-    return render_template("learning/my_data.html", data=pages.my_data(current_user))
+    data, attempts = pages.my_data_page(current_user, request.args.get("page", 1, type=int))
+    return render_template("learning/my_data.html", data=data, attempts=attempts)
 
 
 @bp.route("/meine-daten.json")

@@ -61,4 +61,8 @@ ROUTES = [
           setup=others_attempt),
     Route("certificates.verify", "GET", "/pruefen/UNBEKANNT", EVERYONE, ok=(404,), public=True),
     Route("certificates.verify", "GET", "/verify/UNBEKANNT", EVERYONE, ok=(404,), public=True),
+    Route("certificates.verify_form", "GET", "/pruefen", EVERYONE, public=True),
+    Route("certificates.verify_form", "GET", "/verify", EVERYONE, public=True),
+    Route("certificates.verify_form", "GET", "/pruefen?code=", EVERYONE, public=True),  # "enter the code"
+    Route("certificates.verify_form", "GET", "/pruefen?code=abcd-efgh", EVERYONE, ok=(302,), public=True),
 ]

@@ -40,6 +40,13 @@ def test_every_pool_is_at_least_twice_the_draw(result):
         assert len(course.questions) >= 2 * course.questions_per_attempt, course.slug
 
 
+def test_every_version_after_the_first_tells_learners_what_changed(result):
+    """The course page shows the ``changes:`` note to learners who worked on an earlier version."""
+    for course in result.catalog.courses:
+        if course.version != "1.0.0":
+            assert course.change_note, f"{course.slug} {course.version} has no changes: note"
+
+
 def test_every_question_has_explanation_and_source(result):
     for course in result.catalog.courses:
         for q in course.questions:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from lms.catalog.lint import lint
+from lms.catalog.lint import lint, positional_references
 from tests.catalog.tree import Tree
 
 C = "testkurs/course.yml"
@@ -152,6 +152,7 @@ CASES = [
     Case("true_false with options", sub(Q, "    correct: false\n", "    correct: false\n    options:\n      - text: Ja\n"), Q, "    options:\n      - text: Ja", "true_false-Fragen haben keine options"),
     Case("unknown fact in quiz", sub(Q, "{{ facts.frist }}", "{{ facts.frist2 }}"), Q, "facts.frist2", "unbekannter Fakt „frist2“"),
     Case("forbidden html in quiz", sub(Q, "prompt: Was ist **richtig**?", "prompt: Was ist <b onclick=alert(1)>richtig</b>?"), Q, "onclick", "„onclick“"),
+    Case("explanation refers to an option's position", sub(Q, "explanation: Die Stadt setzt das System ein.", "explanation: >-\n      Die Stadt setzt das System ein; die\n      zweite Antwort meint den Hersteller."), Q, "zweite Antwort", "verweist auf die Stelle von Antworten („zweite Antwort“)"),
     Case("pool smaller than draw", sub(C, "questions_per_attempt: 3", "questions_per_attempt: 5"), C, "questions_per_attempt: 5", "4 Fragen, es sollen aber 5"),
 ]
 
@@ -214,3 +215,69 @@ def test_second_course_counts(tree: Tree) -> None:
     result = lint(tree.root)
     assert result.ok and result.counts == (2, 4, 8)
     assert result.summary() == "2 Kurse, 4 Module, 8 Fragen"
+
+
+# --- references to an option's position ---------------------------------------------------------------
+
+POSITIONAL = [
+    ("Die dritte Antwort ist richtig.", ["dritte Antwort"]),
+    ("Die letzte Aussage verwechselt Seltenheit mit Treffsicherheit.", ["letzte Aussage"]),
+    ("Die erste Option übersieht die Aufsicht.", ["erste Option"]),
+    ("Der dritte Prompt enthält alle Bausteine.", ["dritte Prompt"]),
+    ("Die letzten beiden Aussagen stimmen nicht.", ["letzten beiden Aussagen"]),
+    ("Der erste Prompt ist zu unbestimmt, der zweite gibt nur eine Rolle. Der vierte führt zu Fehlern.",
+     ["erste Prompt", "der zweite", "Der vierte"]),
+    ("Antwort B nennt den Hersteller.", ["Antwort B"]),
+    ("Option 2 ist zu eng gefasst.", ["Option 2"]),
+    ("Die Antworten A und C treffen zu.", ["Antworten A"]),
+    ("Antwort Nr. 3 gilt nur für Anbieter.", ["Antwort Nr. 3"]),
+    ("Möglichkeit (b) ist verboten.", ["Möglichkeit (b)"]),
+    ("A ist richtig, B und C sind falsch.", ["A ist richtig", "B und C sind falsch"]),
+    ("Die oben genannte Antwort greift zu kurz.", ["oben genannte Antwort"]),
+    ("Die untenstehende Aussage ist falsch.", ["untenstehende Aussage"]),
+    ("Die obige Option ist unzulässig.", ["obige Option"]),
+    ("Keine der obigen trifft zu.", ["Keine der obigen"]),
+    ("The third answer mixes up provider and deployer; option B is right.", ["third answer", "option B"]),
+    ("All of the above.", ["All of the above"]),
+]
+
+NOT_POSITIONAL = [
+    "Im dritten Schritt prüfen Sie die Quelle.",
+    "Art. 3 Nr. 4 KI-Verordnung definiert den Betreiber.",
+    "Art. 4 und 5 gelten seit Februar 2025.",
+    "Die erste Frage ist immer: Wer ist betroffen?",
+    "Die Daten Dritter gehören nicht in das Werkzeug; auch nicht an Dritte.",
+    "Das Modell wurde mit Entscheidungen der letzten zehn Jahre trainiert.",
+    "Spätestens bei der ersten Interaktion, also beim ersten Mal.",
+    "Die Antwort des KI-Werkzeugs kann falsch sein. Eine Option ist, die Quelle zu prüfen.",
+    "Hochrisiko nach Anhang III, Stufe 2 des Kompetenzrahmens, Risikostufe 3.",
+    "Die Angabe steht in der oberen Zeile des Formulars.",
+    "Weil A stimmt.",
+    "The answer a model gives is not a source.",
+]
+
+
+@pytest.mark.parametrize(("text", "phrases"), POSITIONAL, ids=[t for t, _ in POSITIONAL])
+def test_positional_reference_found(text: str, phrases: list[str]) -> None:
+    assert positional_references(text) == phrases
+
+
+@pytest.mark.parametrize("text", NOT_POSITIONAL)
+def test_position_of_something_else_is_fine(text: str) -> None:
+    assert positional_references(text) == []
+
+
+def test_positional_reference_in_prompts_and_options_is_not_reported(tree: Tree) -> None:
+    """Only explanations: an option may be called "Antwort A", a scenario may have "die erste Option"."""
+    tree.replace(Q, "prompt: Wer ist Betreiber?", "prompt: Die Stadt hat zwei Optionen. Die erste Option ist?")
+    assert lint(tree.root).ok
+
+
+def test_every_positional_phrase_of_an_explanation_in_one_problem(tree: Tree) -> None:
+    tree.replace(Q, "explanation: Weil A stimmt.", "explanation: Die erste Antwort stimmt, die dritte nicht.")
+    (problem,) = lint(tree.root).problems
+    line = _line(tree, Q, "explanation: Die erste")
+    assert str(problem) == (
+        f"courses/testkurs/quiz.yml:{line}: Frage q-001: Die Erklärung verweist auf die Stelle von Antworten "
+        "(„erste Antwort“, „die dritte“), aber die Antworten werden für jede Person neu gemischt; nennen Sie "
+        "den Inhalt der Antwort statt ihrer Stelle")

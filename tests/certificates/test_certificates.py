@@ -125,3 +125,60 @@ def test_certificate_keeps_the_name_it_was_issued_to(client, login_as, make_cour
     assert printed["holder"] == issued_to
     html = client.get(f"/pruefen/{code}").get_data(as_text=True)
     assert short in html and "Z. Anders" not in html
+
+
+def test_verify_form_without_code(client):
+    response = client.get("/pruefen")  # no login
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert '<form method="get" action="/pruefen"' in html
+    assert '<label class="kern-label" for="code">Prüfcode</label>' in html
+    assert 'name="code"' in html and 'aria-describedby="code-hint"' in html
+    assert "kern-error" not in html
+
+
+def test_verify_form_leads_to_the_result_with_the_code_normalised(client, make_user, make_course):
+    code = completion_for(make_user(), make_course(title="KI-Grundlagen"))
+    typed = " " + rules.format_code(code).lower().replace("-", " - ") + " "
+    response = client.get("/pruefen", query_string={"code": typed})
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/pruefen/{rules.normalise_code(typed)}"
+    assert rules.normalise_code(typed) == code
+    result = client.get(response.headers["Location"])
+    assert "Gültiges Zertifikat" in result.get_data(as_text=True)
+    assert 'href="/pruefen">Weiteres Zertifikat prüfen' in result.get_data(as_text=True)
+
+
+def test_verify_form_reads_digits_as_the_letters_they_resemble(client):
+    response = client.get("/pruefen?code=0i8l-1")
+    assert response.headers["Location"] == "/pruefen/OIBLI"
+
+
+def test_verify_form_without_input_asks_for_the_code(client):
+    for blank in ("", "   ", " - - "):
+        response = client.get("/pruefen", query_string={"code": blank})
+        html = response.get_data(as_text=True)
+        assert response.status_code == 200
+        assert "Bitte geben Sie den Prüfcode ein." in html
+        assert 'aria-describedby="code-hint code-error"' in html and 'aria-invalid="true"' in html
+
+
+def test_unknown_code_shows_the_form_again_with_what_was_typed(client):
+    response = client.get("/pruefen?code=abcd-efgh", follow_redirects=True)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 404
+    assert "Unbekannter Prüfcode" in html
+    assert 'name="code" type="text" value="ABCDEFGH"' in html
+
+
+def test_verify_form_english_alias_and_language(client):
+    response = client.get("/verify", headers={"Accept-Language": "en"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert '<form method="get" action="/verify"' in html
+    assert "Verify certificate" in html and "Verification code" in html and "No login is needed." in html
+    assert client.get("/verify?code=abcd").headers["Location"] == "/verify/ABCD"
+
+
+def test_verify_form_is_linked_in_the_footer(client):
+    assert 'href="/pruefen">Zertifikat prüfen</a>' in client.get("/anmelden").get_data(as_text=True)

@@ -94,3 +94,51 @@ def test_verify_and_certificate_pages_are_cheap(app, client, journey):
         with counting(app) as statements:
             assert client.get(path).status_code == 200
         assert len(statements) <= LIMIT, path
+
+
+@pytest.fixture
+def busy_learner(app, login_as, make_course):
+    """A learner with 250 submitted attempts spread over seven courses."""
+    user = login_as()
+    versions = [make_course(title=f"Schulung mit einem längeren Titel {n}", questions=3, per_attempt=3)
+                for n in range(7)]
+    now = utcnow()
+    for n in range(250):
+        db.session.add(Attempt(user_id=user.id, course_version_id=versions[n % 7].id,
+                               started_at=now - timedelta(hours=n + 1, minutes=10),
+                               submitted_at=now - timedelta(hours=n + 1), score=n % 101, passed=n % 101 >= 80))
+    db.session.commit()
+    return user
+
+
+def test_my_data_stays_small_and_cheap_with_250_attempts(app, client, busy_learner):
+    with counting(app) as statements:
+        response = client.get("/meine-daten")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert len(response.data) < 40_000, f"{len(response.data)} bytes"
+    assert len(statements) <= LIMIT, f"{len(statements)} queries\n" + "\n".join(statements)
+    section = html[html.index('id="quiz-versuche"'):html.index(">Abschlüsse<")]
+    assert section.count('<tr class="kern-table__row"><td') == 20
+    assert "Versuche 1 bis 20 von 250, die neuesten zuerst." in html
+    assert 'href="/meine-daten?page=2#quiz-versuche"' in html and 'rel="prev"' not in html
+
+
+def test_my_data_pages_through_every_attempt_once(app, client, busy_learner):
+    """The pages together show each attempt once, newest first; the JSON download holds all of them."""
+    data = client.get("/meine-daten.json").get_json()
+    assert len(data["attempts"]) == 250
+    started = [a["started_at"] for a in data["attempts"]]
+    assert started == sorted(started, reverse=True)
+    shown = []
+    for page in range(1, 14):
+        html = client.get(f"/meine-daten?page={page}").get_data(as_text=True)
+        section = html[html.index('id="quiz-versuche"'):html.index(">Abschlüsse<")]
+        shown += re.findall(r'<td class="kern-table__cell">(\d+) %</td>', section)
+    assert shown == [str(a["score"]) for a in data["attempts"]]
+    last = client.get("/meine-daten?page=13").get_data(as_text=True)
+    assert "Versuche 241 bis 250 von 250" in last and 'rel="next"' not in last
+    # out of range or malformed: the nearest page
+    assert "Versuche 241 bis 250 von 250" in client.get("/meine-daten?page=99").get_data(as_text=True)
+    assert "Versuche 1 bis 20 von 250" in client.get("/meine-daten?page=x").get_data(as_text=True)
+    assert "Versuche 1 bis 20 von 250" in client.get("/meine-daten?page=-3").get_data(as_text=True)
