@@ -71,6 +71,8 @@ class Version:
     awards: dict
     module_ids: list[int]
     ack_module_ids: list[int]
+    #: module id -> (key, text hash): reads and confirmations are recorded by key and text
+    module_keys: dict[int, tuple[str, str]]
     #: question id -> (option ids, correct option ids)
     questions: dict[int, tuple[list[int], list[int]]]
 
@@ -129,7 +131,7 @@ def load_versions(conn: Connection, t: dict[str, Table]) -> list[Version]:
     rows = conn.execute(select(cv, courses.c.slug).join(courses, courses.c.current_version_id == cv.c.id)
                         .order_by(courses.c.slug)).mappings().all()
     for row in rows:
-        mods = conn.execute(select(modules.c.id, modules.c.acknowledge)
+        mods = conn.execute(select(modules.c.id, modules.c.acknowledge, modules.c.key, modules.c.text_hash)
                             .where(modules.c.course_version_id == row["id"])
                             .order_by(modules.c.position)).all()
         qs: dict[int, tuple[list[int], list[int]]] = {}
@@ -144,7 +146,8 @@ def load_versions(conn: Connection, t: dict[str, Table]) -> list[Version]:
                 right.append(oid)
         versions.append(Version(row["id"], row["course_id"], row["slug"], row["questions_per_attempt"],
                                 row["pass_mark"], row["validity_months"], dict(row["awards"] or {}),
-                                [m.id for m in mods], [m.id for m in mods if m.acknowledge], qs))
+                                [m.id for m in mods], [m.id for m in mods if m.acknowledge],
+                                {m.id: (m.key, m.text_hash) for m in mods}, qs))
     return versions
 
 
@@ -202,6 +205,7 @@ def build(url: str, employees: int, attempts: int, heavy: int, seed: int) -> Non
         # employees and their accounts
         user_ids: list[int] = []
         active: dict[int, bool] = {}
+        names: dict[int, tuple[str, str]] = {}
         for n in range(1, employees + 1):
             if n == 1:
                 first, last, email = "Helga", "Häufig", city.HEAVY_LEARNER_EMAIL
@@ -224,6 +228,7 @@ def build(url: str, employees: int, attempts: int, heavy: int, seed: int) -> Non
                 "role": "employee", "employee_id": n, "is_active": is_active, "session_version": 1,
                 "created_at": today - timedelta(days=800)})
             user_ids.append(n)
+            names[n] = (f"{first} {last}", f"{first[:1]}. {last}")
             active[n] = is_active
         for offset, (email, role, name) in enumerate((
                 (city.HR_EMAIL, "hr", "Personalamt (Bench)"),
@@ -270,10 +275,13 @@ def build(url: str, employees: int, attempts: int, heavy: int, seed: int) -> Non
             times = sorted(first + timedelta(seconds=rng.uniform(0, span)) for _ in range(k))
             read_at = first - timedelta(days=rng.uniform(0.1, 5))
             for mid in v.module_ids:
-                w.add("module_progress", {"user_id": uid, "module_id": mid, "read_at": read_at})
+                w.add("module_progress", {"user_id": uid, "module_id": mid, "read_at": read_at,
+                                          "course_id": v.course_id, "module_key": v.module_keys[mid][0]})
             for mid in v.ack_module_ids:
                 w.add("acknowledgements", {"user_id": uid, "module_id": mid, "course_version_id": v.id,
-                                           "acknowledged_at": read_at})
+                                           "acknowledged_at": read_at, "course_id": v.course_id,
+                                           "module_key": v.module_keys[mid][0],
+                                           "text_hash": v.module_keys[mid][1]})
             completed = False
             qids = list(v.questions)
             for i, started_at in enumerate(times):
@@ -304,14 +312,16 @@ def build(url: str, employees: int, attempts: int, heavy: int, seed: int) -> Non
                         "user_id": uid, "course_id": v.course_id, "course_version_id": v.id,
                         "attempt_id": attempt_id, "completed_at": submitted_at,
                         "valid_until": add_months(submitted_at, v.validity_months), "awards": v.awards,
-                        "certificate_code": base64.b32encode(rng.randbytes(16)).decode().rstrip("=")})
+                        "certificate_code": base64.b32encode(rng.randbytes(16)).decode().rstrip("="),
+                        "holder_name": names[uid][0], "holder_short": names[uid][1]})
         # some started a course (read a few modules) and never took the quiz
         for uid in user_ids:
             for v in versions:
                 if (uid, v.id) not in engaged and rng.random() < 0.12:
                     read_at = today - timedelta(days=rng.uniform(1, 700))
                     for mid in v.module_ids[:rng.randrange(1, len(v.module_ids) + 1)]:
-                        w.add("module_progress", {"user_id": uid, "module_id": mid, "read_at": read_at})
+                        w.add("module_progress", {"user_id": uid, "module_id": mid, "read_at": read_at,
+                                                  "course_id": v.course_id, "module_key": v.module_keys[mid][0]})
         w.flush()
         if engine.dialect.name == "postgresql":  # explicit ids: move the sequences past them
             for table in ("org_units", "employees", "users", "attempts"):

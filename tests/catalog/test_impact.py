@@ -87,7 +87,7 @@ def test_preview_import_and_learners_agree(client, login_as, make_user, courses:
     assert "2 Personen in Bearbeitung behalten gelesene Module, Bestätigungen und Quizversuche." in html
     assert "„Leitlinie“: 2 Personen müssen die neue Fassung erneut bestätigen" in html
     assert "1 begonnener Quizversuch kann abgeschlossen werden" in html
-    assert "Module neu: Neues Modul" in html and "Fragen: 0 neu, 1 geändert, 0 entfernt" in html
+    assert "Neue Module: Neues Modul" in html and "Fragen: 0 neu, 1 geändert, 0 entfernt" in html
 
     page = client.post("/katalog/import", data={"digest": digest_of(client)}, follow_redirects=True)
     html = page.get_data(as_text=True)
