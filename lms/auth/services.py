@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import Select, select
+from sqlalchemy import Select, select, update
 
 from lms import db
 from lms.audit import services as audit
@@ -133,23 +133,41 @@ def end_sessions(user: User) -> None:
 
 
 def set_password(user: User, password: str) -> None:
+    """Set a new password: ends every session and voids every open invitation link of the user."""
     problems = policy_problems(password, email=user.email)
     if problems:
         raise AccountError(" ".join(problems))
     user.password_hash = hash_password(password)
     user.password_changed_at = datetime.now(UTC)
     end_sessions(user)
+    revoke_invitations(user)
     db.session.flush()
+
+
+def revoke_invitations(user: User) -> int:
+    """Void every open (unused) invitation link of ``user``; returns how many were open.
+
+    A voided link is marked used: the invitation page then says the link is no longer valid.
+    """
+    result = db.session.execute(
+        update(Invitation).where(Invitation.user_id == user.id, Invitation.used_at.is_(None))
+        .values(used_at=datetime.now(UTC)).execution_options(synchronize_session="fetch"))
+    return result.rowcount  # type: ignore[attr-defined]
 
 
 def invite(user: User, *, actor_label: str | None = None) -> str:
-    """Create a one-time invitation; returns the token (only its hash is stored)."""
+    """Create a one-time invitation; returns the token (only its hash is stored).
+
+    Only the newest link of a user is valid: issuing one voids every link issued before.
+    """
     token = secrets.token_urlsafe(32)
     days = current_app.config["LMS_INVITATION_DAYS"]
+    voided = revoke_invitations(user) if user.id is not None else 0
     db.session.add(Invitation(user=user, token_hash=_token_hash(token),
                               expires_at=datetime.now(UTC) + timedelta(days=days)))
     db.session.flush()
-    audit.record("auth.invited", object_type="user", object_id=user.id, actor_label=actor_label)
+    audit.record("auth.invited", object_type="user", object_id=user.id, actor_label=actor_label,
+                 detail={"voided_links": voided} if voided else None)
     return token
 
 
@@ -168,8 +186,19 @@ def find_invitation(token: str) -> Invitation | None:
 
 
 def accept_invitation(inv: Invitation, password: str) -> User:
+    """Set the password through a link, exactly once.
+
+    The conditional ``UPDATE … WHERE used_at IS NULL`` claims the link in this transaction: a second
+    request holding the same link (or one voided meanwhile) updates no row and is refused.
+    """
+    problems = policy_problems(password, email=inv.user.email)
+    if problems:
+        raise AccountError(" ".join(problems))
+    claimed = db.session.execute(
+        update(Invitation).where(Invitation.id == inv.id, Invitation.used_at.is_(None))
+        .values(used_at=datetime.now(UTC)).execution_options(synchronize_session="fetch"))
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        raise AccountError(_("Diese Einladung ist nicht mehr gültig"))
     set_password(inv.user, password)
-    inv.used_at = datetime.now(UTC)
-    db.session.flush()
     audit.record("auth.invitation_accepted", object_type="user", object_id=inv.user_id, actor=inv.user)
     return inv.user
