@@ -23,7 +23,21 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_commands(app)
     register_error_handlers(app)
     register_request_hooks(app)
+    trust_proxies(app)
     return app
+
+
+def trust_proxies(app: Flask) -> None:
+    """Behind ``LMS_TRUSTED_PROXIES`` reverse proxies, take the client address and scheme from the
+    ``X-Forwarded-For``/``-Proto`` entries those proxies appended (werkzeug's ProxyFix). Entries a
+    client wrote itself lie further left and are never used; with 0 the headers are ignored."""
+    count = app.config["LMS_TRUSTED_PROXIES"]
+    if count < 0:
+        raise RuntimeError("LMS_TRUSTED_PROXIES must be 0 or more")
+    if count:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)  # type: ignore[method-assign]
 
 
 def configure(app: Flask, config: dict[str, Any] | None) -> None:

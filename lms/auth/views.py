@@ -46,24 +46,26 @@ def login():
     if form.validate_on_submit():
         email = form.email.data.strip().lower()
         addr = request.remote_addr
-        until = throttle.locked_until(throttle.account_key(email), throttle.address_key(addr))
+        until = throttle.check(email, addr)
         if until is not None:
             audit.record("auth.login_locked", object_type="account", object_id=email, actor_label=email)
             db.session.commit()
-            flash(_("Zu viele fehlgeschlagene Anmeldeversuche. Die Anmeldung ist bis %(time)s gesperrt.",
-                    time=format_datetime(until, "short")), "error")
-            return render_template("auth/login.html", form=form), 429
+            return _locked(form, until)
         user = services.find_by_email(email)
         ok = verify_password(user.password_hash if user else _DUMMY_HASH, form.password.data)
         if user is None or not ok or not user.is_active:
             throttle.register_failed_login(email, addr)
             audit.record("auth.login_failed", object_type="account", object_id=email, actor_label=email)
             db.session.commit()
+            # from a locked address (or once this failure locked the account) say until when
+            until = throttle.locked_until(throttle.account_key(email), throttle.address_key(addr))
+            if until is not None:
+                return _locked(form, until)
             form.password.errors = [_("E-Mail-Adresse oder Passwort ist falsch.")]
             return render_template("auth/login.html", form=form), 200
         if needs_rehash(user.password_hash or ""):
             user.password_hash = hash_password(form.password.data)
-        throttle.clear(email)
+        throttle.clear(email, addr)
         user.last_login_at = datetime.now(UTC)
         chosen_lang = session.get("lang")
         session.clear()  # no fixation: a fresh session after login
@@ -77,6 +79,12 @@ def login():
         db.session.commit()
         return redirect(safe_next(form.next.data) or url_for("main.index"))
     return render_template("auth/login.html", form=form)
+
+
+def _locked(form: LoginForm, until: datetime):
+    flash(_("Zu viele fehlgeschlagene Anmeldeversuche. Die Anmeldung ist bis %(time)s gesperrt.",
+            time=format_datetime(until, "short")), "error")
+    return render_template("auth/login.html", form=form), 429
 
 
 @bp.route("/abmelden", methods=["POST"])
