@@ -28,13 +28,31 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
+#: what the dummy hash is made of; it is never accepted (see :func:`verify_password`)
+DUMMY_PASSWORD = "dummy-password-for-timing"  # noqa: S105 - not a credential
+_dummy: tuple[PasswordHasher, str] | None = None
+
+
+def _dummy_hash() -> str:
+    """A hash made with the current parameters, so that verifying against it costs the same."""
+    global _dummy
+    if _dummy is None or _dummy[0] is not _hasher:
+        _dummy = (_hasher, _hasher.hash(DUMMY_PASSWORD))
+    return _dummy[1]
+
+
 def verify_password(stored_hash: str | None, password: str) -> bool:
-    if not stored_hash:
-        return False
+    """Whether ``password`` matches ``stored_hash``.
+
+    Always costs one Argon2 verification: without a stored hash (unknown account, invitation not yet
+    accepted) it verifies against a dummy hash and returns False, so the time taken does not tell
+    which accounts exist or are activated.
+    """
     try:
-        return _hasher.verify(stored_hash, password)
+        ok = _hasher.verify(stored_hash or _dummy_hash(), password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
-        return False
+        ok = False
+    return ok and bool(stored_hash)
 
 
 def needs_rehash(stored_hash: str) -> bool:

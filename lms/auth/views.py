@@ -20,10 +20,6 @@ from lms.extensions import limiter
 
 bp = Blueprint("auth", __name__)
 
-# Keeps the time of a failed login similar for known and unknown accounts.
-_DUMMY_HASH = hash_password("dummy-password-for-timing")
-
-
 def safe_next(target: str | None) -> str | None:
     """Accept only local paths ("/…", not "//host" or "http://…") as redirect targets."""
     if not target:
@@ -52,7 +48,8 @@ def login():
             db.session.commit()
             return _locked(form, until)
         user = services.find_by_email(email)
-        ok = verify_password(user.password_hash if user else _DUMMY_HASH, form.password.data)
+        # one Argon2 verification whatever the account's state (unknown, invited, inactive)
+        ok = verify_password(user.password_hash if user else None, form.password.data)
         if user is None or not ok or not user.is_active:
             throttle.register_failed_login(email, addr)
             audit.record("auth.login_failed", object_type="account", object_id=email, actor_label=email)
