@@ -164,7 +164,8 @@ def save_attempt(attempt_id: int):
     answers, error = _answers_or_400(attempt)
     if error:
         return error
-    services.save_answers(attempt, answers)
+    if not services.save_answers(attempt, answers):  # submitted meanwhile (another tab, a double click)
+        return _bad_request(_("Dieser Versuch ist bereits abgegeben und kann nicht mehr geändert werden."))
     db.session.commit()
     flash(_("Ihre Antworten wurden zwischengespeichert."), "success")
     return redirect(url_for(".attempt", attempt_id=attempt.id))
