@@ -19,6 +19,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     configure(app, config)
     register_extensions(app)
+    register_converters(app)
     register_blueprints(app)
     register_commands(app)
     register_error_handlers(app)
@@ -88,6 +89,14 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     login_manager.init_app(app)
     sessions.init_app(app)
+
+
+def register_converters(app: Flask) -> None:
+    """``<int:…>`` in routes matches only what fits the database's 64-bit integers: a larger number
+    is an unknown page (404), never an ``OverflowError``."""
+    from lms.main.pagination import BoundedIntegerConverter
+
+    app.url_map.converters["int"] = BoundedIntegerConverter
 
 
 def register_blueprints(app: Flask) -> None:

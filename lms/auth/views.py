@@ -21,8 +21,9 @@ from lms.extensions import limiter
 bp = Blueprint("auth", __name__)
 
 def safe_next(target: str | None) -> str | None:
-    """Accept only local paths ("/…", not "//host" or "http://…") as redirect targets."""
-    if not target:
+    """Accept only local paths ("/…", not "//host" or "http://…") as redirect targets; nothing with
+    control characters (a CR/LF would break the ``Location`` header)."""
+    if not target or any(ord(c) < 0x20 or ord(c) == 0x7F for c in target):
         return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") \
