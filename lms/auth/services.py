@@ -52,9 +52,7 @@ def create_user(
     if role == Role.EMPLOYEE and employee is None:
         raise AccountError(_("Keine Beschäftigten mit der E-Mail-Adresse %(email)s: bitte zuerst die Personaldaten importieren.", email=email))
     if password is not None:
-        problems = policy_problems(password, email=email)
-        if problems:
-            raise AccountError(" ".join(problems))
+        check_password(password, email=email, employee=employee, display_name=display_name)
     user = User(
         email=email,
         role=role,
@@ -132,11 +130,24 @@ def end_sessions(user: User) -> None:
     user.session_version = (user.session_version or 0) + 1
 
 
-def set_password(user: User, password: str) -> None:
-    """Set a new password: ends every session and voids every open invitation link of the user."""
-    problems = policy_problems(password, email=user.email)
+def check_password(password: str, *, email: str, employee: Employee | None = None,
+                   display_name: str = "") -> None:
+    """Raise :class:`AccountError` with the reasons when the policy refuses ``password`` for this
+    person: their e-mail, names and unit and the organisation's name count as guessable."""
+    names = [display_name]
+    if employee is not None:
+        names += [employee.first_name, employee.last_name]
+        if employee.org_unit is not None:
+            names.append(employee.org_unit.name)
+    problems = policy_problems(password, email=email, names=names,
+                               org_name=current_app.config["LMS_ORG_NAME"])
     if problems:
         raise AccountError(" ".join(problems))
+
+
+def set_password(user: User, password: str) -> None:
+    """Set a new password: ends every session and voids every open invitation link of the user."""
+    check_password(password, email=user.email, employee=user.employee, display_name=user.display_name)
     user.password_hash = hash_password(password)
     user.password_changed_at = datetime.now(UTC)
     end_sessions(user)
@@ -191,9 +202,8 @@ def accept_invitation(inv: Invitation, password: str) -> User:
     The conditional ``UPDATE … WHERE used_at IS NULL`` claims the link in this transaction: a second
     request holding the same link (or one voided meanwhile) updates no row and is refused.
     """
-    problems = policy_problems(password, email=inv.user.email)
-    if problems:
-        raise AccountError(" ".join(problems))
+    user = inv.user
+    check_password(password, email=user.email, employee=user.employee, display_name=user.display_name)
     claimed = db.session.execute(
         update(Invitation).where(Invitation.id == inv.id, Invitation.used_at.is_(None))
         .values(used_at=datetime.now(UTC)).execution_options(synchronize_session="fetch"))
