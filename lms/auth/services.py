@@ -25,6 +25,10 @@ class AccountError(ValueError):
     """A request that cannot be carried out; the message is shown to the user."""
 
 
+class RoleError(AccountError):
+    """The role itself cannot be given (shown at the role field)."""
+
+
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -85,7 +89,10 @@ def set_scopes(user: User, unit_codes: list[str]) -> None:
 def set_role(user: User, role: str, *, unit_codes: list[str] | None = None, actor_label: str | None = None) -> None:
     """Change the role (and scopes); ends all sessions of that user."""
     if role not in ROLE_VALUES:
-        raise AccountError(_("Unbekannte Rolle %(role)s; erlaubt sind: %(roles)s", role=role, roles=", ".join(ROLE_VALUES)))
+        raise RoleError(_("Unbekannte Rolle %(role)s; erlaubt sind: %(roles)s", role=role, roles=", ".join(ROLE_VALUES)))
+    if role == Role.EMPLOYEE and user.employee is None:
+        # as at creation: an employee account belongs to an employee record (unit, assignments, reports)
+        raise RoleError(_("Keine Beschäftigten mit der E-Mail-Adresse %(email)s: bitte zuerst die Personaldaten importieren.", email=user.email))
     old = user.role
     user.role = role
     set_scopes(user, unit_codes if unit_codes is not None else
