@@ -18,7 +18,7 @@ import glob
 import os
 import shutil
 import sqlite3
-import subprocess  # nosec B404: runs pg_dump, a fixed program with an argument list, no shell
+import subprocess  # nosec B404 # runs pg_dump: a fixed program with an argument list, no shell
 from pathlib import Path
 
 from sqlalchemy.engine import URL, make_url
@@ -96,7 +96,7 @@ def libpq_url(database_url: str) -> tuple[str, dict[str, str]]:
 def _postgresql(database_url: str, partial: Path) -> None:
     conninfo, env = libpq_url(database_url)
     partial.touch(mode=0o600)
-    result = subprocess.run(  # nosec B603: fixed program, argument list, no shell
+    result = subprocess.run(  # nosec B603 # fixed program, argument list, no shell
         [pg_tool("pg_dump"), "--format=custom", "--no-password", f"--file={partial}", f"--dbname={conninfo}"],
         env=env, capture_output=True, text=True, check=False, timeout=6 * 3600)
     if result.returncode != 0:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import MetaData, create_engine, select, text
 from sqlalchemy.engine import make_url
 
 from lms import create_app, db
@@ -37,16 +37,13 @@ def snapshot(url: str) -> dict[str, list[tuple[Any, ...]]]:
     """Every table's rows, ordered by primary key."""
     engine = create_engine(url)
     try:
-        insp = inspect(engine)
+        metadata = MetaData()
+        metadata.reflect(engine)
         out = {}
         with engine.connect() as conn:
-            for table in sorted(insp.get_table_names()):
-                columns = [c["name"] for c in insp.get_columns(table)]
-                keys = insp.get_pk_constraint(table)["constrained_columns"] or columns[:1]
-                select_list = ", ".join(f'"{c}"' for c in columns)
-                order = ", ".join(f'"{c}"' for c in keys)
-                out[table] = [tuple(r) for r in conn.execute(text(
-                    f'SELECT {select_list} FROM "{table}" ORDER BY {order}'))]  # noqa: S608 - names from the schema
+            for name, table in sorted(metadata.tables.items()):
+                order = list(table.primary_key.columns) or list(table.columns)[:1]
+                out[name] = [tuple(r) for r in conn.execute(select(table).order_by(*order))]
         return out
     finally:
         engine.dispose()
