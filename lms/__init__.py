@@ -60,6 +60,9 @@ def configure(app: Flask, config: dict[str, Any] | None) -> None:
         app.config["SECRET_KEY"] = _dev_secret(app)
     if app.config["LMS_DEV"]:
         app.config["SESSION_COOKIE_SECURE"] = False
+    elif app.config["SESSION_COOKIE_NAME"] == "session":
+        # https only, this host only, path /: the browser enforces all three for a __Host- cookie
+        app.config["SESSION_COOKIE_NAME"] = "__Host-session"
     app.config["RATELIMIT_STORAGE_URI"] = app.config["LMS_RATELIMIT_STORAGE_URI"]
     if not app.config.get("LMS_COURSES_DIR"):
         app.config["LMS_COURSES_DIR"] = os.path.join(os.path.dirname(app.root_path), "courses")

@@ -98,7 +98,10 @@ def logout():
     if lang:
         session["lang"] = lang
     flash(_("Sie sind abgemeldet."), "success")
-    return redirect(url_for("auth.login"))
+    response = redirect(url_for("auth.login"))
+    # the browser drops cached pages and any script storage of this site (the session ends server-side)
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
+    return response
 
 
 @bp.route("/einladung/<token>", methods=["GET", "POST"])

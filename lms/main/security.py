@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, g
+from flask import Flask, Response, current_app, g
 from flask_babel import get_locale
 
 from lms.main.formatting import iso_when, when
@@ -16,8 +16,14 @@ CSP = (
 )
 
 
+#: one year, subdomains included (ASVS 3.4.1); only outside development, where the app runs on https
+HSTS = "max-age=31536000; includeSubDomains"
+
+
 def set_headers(response: Response) -> Response:
     response.headers.setdefault("Content-Security-Policy", CSP)
+    if not current_app.config["LMS_DEV"]:
+        response.headers.setdefault("Strict-Transport-Security", HSTS)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "same-origin"
     response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), interest-cohort=()"
