@@ -4,6 +4,7 @@ are proven by the tests named there)."""
 from __future__ import annotations
 
 import logging
+import time
 
 import pytest
 
@@ -99,3 +100,31 @@ def test_someone_elses_attempt_is_logged(login_as, client, make_user, caplog):
     with caplog.at_level(logging.WARNING):
         assert client.get(f"/schulungen/versuch/{attempt.id}").status_code == 404
     assert any(f"attempt {attempt.id} of another user" in r.getMessage() for r in caplog.records)
+
+
+def test_login_starts_a_new_session(make_user, client):
+    """V7.2.4: nothing of the session before the login survives it (no fixation)."""
+    user = make_user("hr")
+    with client.session_transaction() as sess:
+        sess["planted"] = "by an attacker"
+    assert client.post("/anmelden", data={"email": user.email, "password": PASSWORD}).status_code == 302
+    with client.session_transaction() as sess:
+        assert "planted" not in sess and "_user_id" in sess
+
+
+def test_session_cookies_are_signed_with_hmac_sha256(app, make_user, client):
+    """V11.4.1: a cookie signed with Flask's default HMAC-SHA-1 is not accepted."""
+    import hashlib
+
+    from flask.sessions import SecureCookieSessionInterface
+
+    user = make_user("hr")
+    sha1 = SecureCookieSessionInterface().get_signing_serializer(app)
+    sha256 = app.session_interface.get_signing_serializer(app)
+    assert sha256.signer_kwargs["digest_method"] is hashlib.sha256
+    now = time.time()
+    payload = {"_user_id": user.get_id(), "_fresh": True, "login_at": now, "seen_at": now}
+    client.set_cookie(app.config["SESSION_COOKIE_NAME"], sha256.dumps(payload))
+    assert client.get("/organisation/einheiten").status_code == 200  # the control: logged in
+    client.set_cookie(app.config["SESSION_COOKIE_NAME"], sha1.dumps(payload))
+    assert client.get("/organisation/einheiten").status_code == 302  # not logged in
