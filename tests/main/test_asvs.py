@@ -128,3 +128,10 @@ def test_session_cookies_are_signed_with_hmac_sha256(app, make_user, client):
     assert client.get("/organisation/einheiten").status_code == 200  # the control: logged in
     client.set_cookie(app.config["SESSION_COOKIE_NAME"], sha1.dumps(payload))
     assert client.get("/organisation/einheiten").status_code == 302  # not logged in
+
+
+def test_no_start_without_a_secret_key(monkeypatch):
+    """V13.3.1: outside development the secret comes from the environment, or the app does not start."""
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app({"DATABASE_URL": "sqlite://", "LMS_DEV": False})
