@@ -18,8 +18,8 @@ MAX_ID = 2**63 - 1
 class BoundedIntegerConverter(IntegerConverter):
     """werkzeug's ``int`` converter, limited to 0 … ``MAX_ID`` unless a rule says otherwise."""
 
-    def __init__(self, map, fixed_digits: int = 0, min: int | None = None,  # noqa: A002
-                 max: int | None = MAX_ID, signed: bool = False) -> None:  # noqa: A002
+    def __init__(self, map, fixed_digits: int = 0, min: int | None = None,
+                 max: int | None = MAX_ID, signed: bool = False) -> None:
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
