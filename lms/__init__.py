@@ -95,8 +95,9 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_converters(app: Flask) -> None:
-    """``<int:…>`` in routes matches only what fits the database's 64-bit integers: a larger number
-    is an unknown page (404), never an ``OverflowError``."""
+    """``<int:…>`` in routes matches only what fits the schema's integer columns (32 bits on
+    PostgreSQL): a larger number is an unknown page (404), never an ``OverflowError`` or a
+    database error."""
     from lms.main.pagination import BoundedIntegerConverter
 
     app.url_map.converters["int"] = BoundedIntegerConverter

@@ -11,12 +11,13 @@ from werkzeug.routing import IntegerConverter
 
 from lms import db
 
-#: the largest id the databases store (signed 64-bit integers)
-MAX_ID = 2**63 - 1
+#: the largest id the schema stores: its ``Integer`` columns are 32-bit on PostgreSQL (SQLite: 64)
+MAX_ID = 2**31 - 1
 
 
 class BoundedIntegerConverter(IntegerConverter):
-    """werkzeug's ``int`` converter, limited to 0 … ``MAX_ID`` unless a rule says otherwise."""
+    """werkzeug's ``int`` converter, limited to 0 … ``MAX_ID`` unless a rule says otherwise: a larger
+    number cannot be an id (or a module position), so it is an unknown page."""
 
     def __init__(self, map, fixed_digits: int = 0, min: int | None = None,
                  max: int | None = MAX_ID, signed: bool = False) -> None:
