@@ -27,7 +27,8 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import city
-from sqlalchemy import Connection, Table, create_engine, func, inspect, select, text
+from sqlalchemy import Connection, Table, column, create_engine, func, inspect, select, text
+from sqlalchemy import table as sa_table
 
 from lms.auth.passwords import hash_password
 from lms.db import Base, import_models
@@ -324,9 +325,10 @@ def build(url: str, employees: int, attempts: int, heavy: int, seed: int) -> Non
                                                   "course_id": v.course_id, "module_key": v.module_keys[mid][0]})
         w.flush()
         if engine.dialect.name == "postgresql":  # explicit ids: move the sequences past them
-            for table in ("org_units", "employees", "users", "attempts"):
-                conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                                  f"(SELECT max(id) FROM {table}))"))
+            for name in ("org_units", "employees", "users", "attempts"):
+                ids = sa_table(name, column("id"))
+                conn.execute(select(func.setval(func.pg_get_serial_sequence(name, "id"),
+                                                select(func.max(ids.c.id)).scalar_subquery())))
     load_seconds = time.perf_counter() - load_started
     if engine.dialect.name == "postgresql":
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:

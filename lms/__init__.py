@@ -22,11 +22,26 @@ def create_app(config: dict[str, Any] | None = None, *, command_line: bool = Fal
     app = Flask(__name__, instance_relative_config=True)
     configure(app, config, command_line=command_line)
     register_extensions(app)
+    register_converters(app)
     register_blueprints(app)
     register_commands(app)
     register_error_handlers(app)
     register_request_hooks(app)
+    trust_proxies(app)
     return app
+
+
+def trust_proxies(app: Flask) -> None:
+    """Behind ``LMS_TRUSTED_PROXIES`` reverse proxies, take the client address and scheme from the
+    ``X-Forwarded-For``/``-Proto`` entries those proxies appended (werkzeug's ProxyFix). Entries a
+    client wrote itself lie further left and are never used; with 0 the headers are ignored."""
+    count = app.config["LMS_TRUSTED_PROXIES"]
+    if count < 0:
+        raise RuntimeError("LMS_TRUSTED_PROXIES must be 0 or more")
+    if count:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)  # type: ignore[method-assign]
 
 
 def configure(app: Flask, config: dict[str, Any] | None, *, command_line: bool = False) -> None:
@@ -55,6 +70,9 @@ def configure(app: Flask, config: dict[str, Any] | None, *, command_line: bool =
             raise config_module.ConfigError(config_module.missing("LMS_BASE_URL"))
     if app.config["LMS_DEV"]:
         app.config["SESSION_COOKIE_SECURE"] = False
+    elif app.config["SESSION_COOKIE_NAME"] == "session":
+        # https only, this host only, path /: the browser enforces all three for a __Host- cookie
+        app.config["SESSION_COOKIE_NAME"] = "__Host-session"
     app.config["RATELIMIT_STORAGE_URI"] = app.config["LMS_RATELIMIT_STORAGE_URI"]
     if not app.config.get("LMS_COURSES_DIR"):
         app.config["LMS_COURSES_DIR"] = os.path.join(os.path.dirname(app.root_path), "courses")
@@ -84,6 +102,15 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     login_manager.init_app(app)
     sessions.init_app(app)
+
+
+def register_converters(app: Flask) -> None:
+    """``<int:…>`` in routes matches only what fits the schema's integer columns (32 bits on
+    PostgreSQL): a larger number is an unknown page (404), never an ``OverflowError`` or a
+    database error."""
+    from lms.main.pagination import BoundedIntegerConverter
+
+    app.url_map.converters["int"] = BoundedIntegerConverter
 
 
 def register_blueprints(app: Flask) -> None:

@@ -29,6 +29,7 @@ COMMAND_MODULES = (
     "lms.org.cli",
     "lms.catalog.cli",
     "lms.demo.cli",
+    "lms.main.cli",
 )
 
 

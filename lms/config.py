@@ -51,6 +51,8 @@ class Defaults:
     LMS_SESSION_IDLE_MINUTES = 30
     LMS_SESSION_MAX_HOURS = 12
     LMS_RATELIMIT_STORAGE_URI = "memory://"
+    #: reverse proxies in front of the app whose X-Forwarded-For/-Proto are trusted (0: none)
+    LMS_TRUSTED_PROXIES = 0
     LMS_MAIL_SERVER = "localhost"
     LMS_MAIL_PORT = 25
     LMS_MAIL_SENDER = "ki-kompetenz@localhost"
@@ -79,6 +81,7 @@ _CASTS: dict[str, Any] = {
     "LMS_SESSION_IDLE_MINUTES": int,
     "LMS_SESSION_MAX_HOURS": int,
     "LMS_MAIL_PORT": int,
+    "LMS_TRUSTED_PROXIES": int,
     "MAX_CONTENT_LENGTH": int,
 }
 

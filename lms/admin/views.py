@@ -68,7 +68,7 @@ def edit_user(user_id: int):
                 services.set_role(user, form.role.data, unit_codes=form.units.data)
             except services.AccountError as exc:
                 db.session.rollback()
-                form.units.errors = [str(exc)]
+                (form.role if isinstance(exc, services.RoleError) else form.units).errors = [str(exc)]
             else:
                 db.session.commit()
                 flash(_("Rolle von %(email)s geändert. Alle Sitzungen dieses Kontos wurden beendet.",

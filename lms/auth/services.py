@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import Select, select
+from sqlalchemy import Select, select, update
 
 from lms import db
 from lms.audit import services as audit
@@ -23,6 +23,10 @@ log = logging.getLogger(__name__)
 
 class AccountError(ValueError):
     """A request that cannot be carried out; the message is shown to the user."""
+
+
+class RoleError(AccountError):
+    """The role itself cannot be given (shown at the role field)."""
 
 
 def _token_hash(token: str) -> str:
@@ -52,9 +56,7 @@ def create_user(
     if role == Role.EMPLOYEE and employee is None:
         raise AccountError(_("Keine Beschäftigten mit der E-Mail-Adresse %(email)s: bitte zuerst die Personaldaten importieren.", email=email))
     if password is not None:
-        problems = policy_problems(password, email=email)
-        if problems:
-            raise AccountError(" ".join(problems))
+        check_password(password, email=email, employee=employee, display_name=display_name)
     user = User(
         email=email,
         role=role,
@@ -87,7 +89,10 @@ def set_scopes(user: User, unit_codes: list[str]) -> None:
 def set_role(user: User, role: str, *, unit_codes: list[str] | None = None, actor_label: str | None = None) -> None:
     """Change the role (and scopes); ends all sessions of that user."""
     if role not in ROLE_VALUES:
-        raise AccountError(_("Unbekannte Rolle %(role)s; erlaubt sind: %(roles)s", role=role, roles=", ".join(ROLE_VALUES)))
+        raise RoleError(_("Unbekannte Rolle %(role)s; erlaubt sind: %(roles)s", role=role, roles=", ".join(ROLE_VALUES)))
+    if role == Role.EMPLOYEE and user.employee is None:
+        # as at creation: an employee account belongs to an employee record (unit, assignments, reports)
+        raise RoleError(_("Keine Beschäftigten mit der E-Mail-Adresse %(email)s: bitte zuerst die Personaldaten importieren.", email=user.email))
     old = user.role
     user.role = role
     set_scopes(user, unit_codes if unit_codes is not None else
@@ -132,24 +137,55 @@ def end_sessions(user: User) -> None:
     user.session_version = (user.session_version or 0) + 1
 
 
-def set_password(user: User, password: str) -> None:
-    problems = policy_problems(password, email=user.email)
+def check_password(password: str, *, email: str, employee: Employee | None = None,
+                   display_name: str = "") -> None:
+    """Raise :class:`AccountError` with the reasons when the policy refuses ``password`` for this
+    person: their e-mail, names and unit and the organisation's name count as guessable."""
+    names = [display_name]
+    if employee is not None:
+        names += [employee.first_name, employee.last_name]
+        if employee.org_unit is not None:
+            names.append(employee.org_unit.name)
+    problems = policy_problems(password, email=email, names=names,
+                               org_name=current_app.config["LMS_ORG_NAME"])
     if problems:
         raise AccountError(" ".join(problems))
+
+
+def set_password(user: User, password: str) -> None:
+    """Set a new password: ends every session and voids every open invitation link of the user."""
+    check_password(password, email=user.email, employee=user.employee, display_name=user.display_name)
     user.password_hash = hash_password(password)
     user.password_changed_at = datetime.now(UTC)
     end_sessions(user)
+    revoke_invitations(user)
     db.session.flush()
+
+
+def revoke_invitations(user: User) -> int:
+    """Void every open (unused) invitation link of ``user``; returns how many were open.
+
+    A voided link is marked used: the invitation page then says the link is no longer valid.
+    """
+    result = db.session.execute(
+        update(Invitation).where(Invitation.user_id == user.id, Invitation.used_at.is_(None))
+        .values(used_at=datetime.now(UTC)).execution_options(synchronize_session="fetch"))
+    return result.rowcount  # type: ignore[attr-defined]
 
 
 def invite(user: User, *, actor_label: str | None = None) -> str:
-    """Create a one-time invitation; returns the token (only its hash is stored)."""
+    """Create a one-time invitation; returns the token (only its hash is stored).
+
+    Only the newest link of a user is valid: issuing one voids every link issued before.
+    """
     token = secrets.token_urlsafe(32)
     days = current_app.config["LMS_INVITATION_DAYS"]
+    voided = revoke_invitations(user) if user.id is not None else 0
     db.session.add(Invitation(user=user, token_hash=_token_hash(token),
                               expires_at=datetime.now(UTC) + timedelta(days=days)))
     db.session.flush()
-    audit.record("auth.invited", object_type="user", object_id=user.id, actor_label=actor_label)
+    audit.record("auth.invited", object_type="user", object_id=user.id, actor_label=actor_label,
+                 detail={"voided_links": voided} if voided else None)
     return token
 
 
@@ -168,8 +204,18 @@ def find_invitation(token: str) -> Invitation | None:
 
 
 def accept_invitation(inv: Invitation, password: str) -> User:
+    """Set the password through a link, exactly once.
+
+    The conditional ``UPDATE … WHERE used_at IS NULL`` claims the link in this transaction: a second
+    request holding the same link (or one voided meanwhile) updates no row and is refused.
+    """
+    user = inv.user
+    check_password(password, email=user.email, employee=user.employee, display_name=user.display_name)
+    claimed = db.session.execute(
+        update(Invitation).where(Invitation.id == inv.id, Invitation.used_at.is_(None))
+        .values(used_at=datetime.now(UTC)).execution_options(synchronize_session="fetch"))
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        raise AccountError(_("Diese Einladung ist nicht mehr gültig"))
     set_password(inv.user, password)
-    inv.used_at = datetime.now(UTC)
-    db.session.flush()
     audit.record("auth.invitation_accepted", object_type="user", object_id=inv.user_id, actor=inv.user)
     return inv.user

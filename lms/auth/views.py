@@ -20,13 +20,10 @@ from lms.extensions import limiter
 
 bp = Blueprint("auth", __name__)
 
-# Keeps the time of a failed login similar for known and unknown accounts.
-_DUMMY_HASH = hash_password("dummy-password-for-timing")
-
-
 def safe_next(target: str | None) -> str | None:
-    """Accept only local paths ("/…", not "//host" or "http://…") as redirect targets."""
-    if not target:
+    """Accept only local paths ("/…", not "//host" or "http://…") as redirect targets; nothing with
+    control characters (a CR/LF would break the ``Location`` header)."""
+    if not target or any(ord(c) < 0x20 or ord(c) == 0x7F for c in target):
         return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") \
@@ -46,24 +43,27 @@ def login():
     if form.validate_on_submit():
         email = form.email.data.strip().lower()
         addr = request.remote_addr
-        until = throttle.locked_until(throttle.account_key(email), throttle.address_key(addr))
+        until = throttle.check(email, addr)
         if until is not None:
             audit.record("auth.login_locked", object_type="account", object_id=email, actor_label=email)
             db.session.commit()
-            flash(_("Zu viele fehlgeschlagene Anmeldeversuche. Die Anmeldung ist bis %(time)s gesperrt.",
-                    time=format_datetime(until, "short")), "error")
-            return render_template("auth/login.html", form=form), 429
+            return _locked(form, until)
         user = services.find_by_email(email)
-        ok = verify_password(user.password_hash if user else _DUMMY_HASH, form.password.data)
+        # one Argon2 verification whatever the account's state (unknown, invited, inactive)
+        ok = verify_password(user.password_hash if user else None, form.password.data)
         if user is None or not ok or not user.is_active:
             throttle.register_failed_login(email, addr)
             audit.record("auth.login_failed", object_type="account", object_id=email, actor_label=email)
             db.session.commit()
+            # from a locked address (or once this failure locked the account) say until when
+            until = throttle.locked_until(throttle.account_key(email), throttle.address_key(addr))
+            if until is not None:
+                return _locked(form, until)
             form.password.errors = [_("E-Mail-Adresse oder Passwort ist falsch.")]
             return render_template("auth/login.html", form=form), 200
         if needs_rehash(user.password_hash or ""):
             user.password_hash = hash_password(form.password.data)
-        throttle.clear(email)
+        throttle.clear(email, addr)
         user.last_login_at = datetime.now(UTC)
         chosen_lang = session.get("lang")
         session.clear()  # no fixation: a fresh session after login
@@ -79,6 +79,12 @@ def login():
     return render_template("auth/login.html", form=form)
 
 
+def _locked(form: LoginForm, until: datetime):
+    flash(_("Zu viele fehlgeschlagene Anmeldeversuche. Die Anmeldung ist bis %(time)s gesperrt.",
+            time=format_datetime(until, "short")), "error")
+    return render_template("auth/login.html", form=form), 429
+
+
 @bp.route("/abmelden", methods=["POST"])
 @login_required
 def logout():
@@ -92,7 +98,10 @@ def logout():
     if lang:
         session["lang"] = lang
     flash(_("Sie sind abgemeldet."), "success")
-    return redirect(url_for("auth.login"))
+    response = redirect(url_for("auth.login"))
+    # the browser drops cached pages and any script storage of this site (the session ends server-side)
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
+    return response
 
 
 @bp.route("/einladung/<token>", methods=["GET", "POST"])

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import posixpath
 import re
+from collections import Counter
 from dataclasses import dataclass
+from html import escape
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -267,17 +269,115 @@ def _phrase_line(path: Path, phrase: str, key_line: int) -> int:
 
 
 class _Collector(HTMLParser):
-    """Collect tags and attributes of the raw (unsanitised) HTML Markdown produced."""
+    """Collect tags, attributes, text and markup sections of HTML (raw from Markdown, or sanitised).
+
+    Text inside elements the sanitiser removes with their content (``<script>`` …) is not collected:
+    those elements are reported on their own.
+    """
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.elements: list[tuple[str, dict[str, str | None]]] = []
+        self.words: list[str] = []
+        #: ``<![CDATA[…]]>`` and other marked sections, ``<?…>`` processing instructions
+        self.sections: list[str] = []
+        self._skip = 0
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.elements.append((tag, dict(attrs)))
+        if tag in markdown.CLEAN_CONTENT_TAGS:
+            self._skip += 1
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.handle_starttag(tag, attrs)
+        self.elements.append((tag, dict(attrs)))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in markdown.CLEAN_CONTENT_TAGS and self._skip:
+            self._skip -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip:
+            self.words += data.split()
+
+    def unknown_decl(self, data: str) -> None:
+        self.sections.append(f"<![{data.split('[', 1)[0]}[")
+
+    def handle_pi(self, data: str) -> None:
+        self.sections.append("<?")
+
+
+def _parse(html: str) -> _Collector:
+    collector = _Collector()
+    collector.feed(html)
+    collector.close()
+    return collector
+
+
+#: where an element must stand for the HTML parser to keep it (table parts outside a table vanish)
+_CONTEXT = {
+    "td": ("<table><tbody><tr>", "</tr></tbody></table>"),
+    "th": ("<table><tbody><tr>", "</tr></tbody></table>"),
+    "tr": ("<table><tbody>", "</tbody></table>"),
+    "thead": ("<table>", "</table>"),
+    "tbody": ("<table>", "</table>"),
+    "tfoot": ("<table>", "</table>"),
+    "caption": ("<table>", "</table>"),
+}
+#: attributes the sanitiser rewrites on purpose, or that other checks report with a better message
+_UNCOMPARED = {("a", "rel"), ("a", "href"), ("img", "src")}
+
+
+def sanitised_attributes(tag: str, attrs: dict[str, str | None]) -> dict[str, str | None]:
+    """The attributes an element keeps through the sanitiser (the element alone, in its context)."""
+    before, after = _CONTEXT.get(tag, ("", ""))
+    markup = "".join(f' {name}="{escape(value or "", quote=True)}"' for name, value in attrs.items())
+    element = f"<{tag}{markup}>x</{tag}>" if tag not in ("img", "br", "hr") else f"<{tag}{markup}>"
+    cleaned = _parse(markdown.sanitise(before + element + after))
+    for cleaned_tag, cleaned_attrs in cleaned.elements:
+        if cleaned_tag == tag:
+            return cleaned_attrs
+    return {}
+
+
+def sanitiser_changes(text: str, html: str, file: str, line: int, elements: _Collector) -> list[Problem]:
+    """What the sanitiser would change silently in HTML that passed the element and attribute checks:
+    attribute values it drops or alters, markup sections it removes, text it loses or adds."""
+    problems = []
+    for tag, attrs in elements.elements:
+        if tag not in markdown.ALLOWED_TAGS:
+            continue
+        kept_names = {n for n in attrs if n in _MARKDOWN_ATTRIBUTES or n in markdown.ALLOWED_ATTRIBUTES.get(tag, ())}
+        compared = {n: attrs[n] for n in kept_names if (tag, n) not in _UNCOMPARED}
+        if not compared:
+            continue
+        kept = sanitised_attributes(tag, compared)
+        for name, value in sorted(compared.items()):
+            if name not in kept:
+                problems.append(Problem(file, _line_of(text, f"{name}=", line), _(
+                    "HTML-Attribut „%(attr)s=\"%(value)s\"“ an <%(tag)s>: dieser Wert ist nicht erlaubt, das "
+                    "Attribut wird beim Import entfernt", attr=name, value=value or "", tag=tag)))
+            elif kept[name] != value:
+                problems.append(Problem(file, _line_of(text, f"{name}=", line), _(
+                    "HTML-Attribut „%(attr)s“ an <%(tag)s> wird beim Import von „%(value)s“ zu „%(new)s“ "
+                    "geändert", attr=name, tag=tag, value=value or "", new=kept[name] or "")))
+    for section in elements.sections:
+        problems.append(Problem(file, _line_of(text, section, line), _(
+            "„%(markup)s…“ gibt es in HTML-Seiten nicht: der Abschnitt wird beim Import samt Inhalt entfernt",
+            markup=section)))
+    if not problems:
+        cleaned = _parse(markdown.sanitise(html))
+        lost = Counter(elements.words) - Counter(cleaned.words)
+        added = Counter(cleaned.words) - Counter(elements.words)
+        if lost or added:
+            if lost:
+                problems.append(Problem(file, _line_of(text, next(iter(lost)), line), _(
+                    "Die HTML-Bereinigung entfernt beim Import diesen Text: „%(text)s“; bitte einfaches "
+                    "Markdown verwenden", text=" ".join(lost.elements())[:80])))
+            else:
+                problems.append(Problem(file, line, _(
+                    "Die HTML-Bereinigung ändert beim Import den Text (neu: „%(text)s“); bitte einfaches "
+                    "Markdown verwenden", text=" ".join(added.elements())[:80])))
+    return problems
 
 
 def _line_of(text: str, needle: str, first_line: int) -> int:
@@ -291,9 +391,7 @@ def check_markdown(text: str, course: CourseSource, file: str, line: int) -> lis
         html = markdown.raw_html(text)
     except Exception as exc:  # noqa: BLE001 - any failure of the renderer is a content error
         return [Problem(file, line, _("Markdown lässt sich nicht umwandeln: %(error)s", error=exc))]
-    collector = _Collector()
-    collector.feed(html)
-    collector.close()
+    collector = _parse(html)
     problems = []
     for tag, attrs in collector.elements:
         if tag == "h1":
@@ -315,6 +413,8 @@ def check_markdown(text: str, course: CourseSource, file: str, line: int) -> lis
             problems += _check_link(attrs.get("href"), text, course, file, line)
         elif tag == "img":
             problems += _check_image(attrs, text, course, file, line)
+    if not problems:  # anything else the sanitiser would change without a word
+        problems += sanitiser_changes(text, html, file, line, collector)
     return problems
 
 

@@ -14,6 +14,7 @@ database through the rate-limited ``verify`` view.
 
 from __future__ import annotations
 
+import logging
 from urllib.parse import quote
 
 from flask import Blueprint, Response, abort, redirect, render_template, request
@@ -28,12 +29,15 @@ from lms.extensions import limiter
 from lms.learning import rules
 
 bp = Blueprint("certificates", __name__)
+log = logging.getLogger(__name__)
 
 
 @bp.route("/zertifikate/<code>.pdf")
 @login_required
 def pdf(code: str):
     row = db.session.execute(queries.completion_by_code(code)).unique().one_or_none()
+    if row is not None and row.Completion.user_id != current_user.id:
+        log.warning("access denied: user %s asked for the certificate of another user", current_user.id)
     if row is None or row.Completion.user_id != current_user.id:
         abort(404)  # someone else's certificate is not disclosed
     completion, _user = row

@@ -164,13 +164,22 @@ def parse_answers(attempt: Attempt, form: Mapping[str, Sequence[str]]) -> dict[i
     return answers
 
 
-def save_answers(attempt: Attempt, answers: Mapping[int, list[int]]) -> None:
-    """Store the answers given so far (the form always carries the whole attempt)."""
-    if attempt.submitted_at is not None:
-        raise ValueError("attempt already submitted")
+def save_answers(attempt: Attempt, answers: Mapping[int, list[int]]) -> bool:
+    """Store the answers given so far (the form always carries the whole attempt).
+
+    Returns False, storing nothing, when the attempt is submitted. That is read under a row lock
+    (``SELECT … FOR UPDATE`` on PostgreSQL; SQLite's writers are serial): a submit that committed after
+    this request loaded the attempt is seen, and one that starts later waits for this save, so a graded
+    attempt's answers are never overwritten.
+    """
+    submitted_at = db.session.scalar(
+        select(Attempt.submitted_at).where(Attempt.id == attempt.id).with_for_update())
+    if attempt.submitted_at is not None or submitted_at is not None:
+        return False
     for item in attempt.items:
         item.response = answers.get(item.id) or None
     db.session.flush()
+    return True
 
 
 def question_data(question: Question) -> grading.QuestionData:

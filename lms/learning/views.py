@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -18,6 +19,7 @@ from lms.learning.models import Attempt
 from lms.main.formatting import when
 
 bp = Blueprint("learning", __name__)
+log = logging.getLogger(__name__)
 
 
 # -- load-or-404 helpers -------------------------------------------------------------------------
@@ -42,6 +44,8 @@ def get_attempt_or_404(attempt_id: int) -> Attempt:
     """The current user's attempt with items, questions and options. Someone else's attempt is a 404
     (not 403): its existence is not disclosed."""
     attempt = db.session.scalars(queries.attempt_with_items(attempt_id)).unique().one_or_none()
+    if attempt is not None and attempt.user_id != current_user.id:
+        log.warning("access denied: user %s asked for attempt %s of another user", current_user.id, attempt_id)
     if attempt is None or attempt.user_id != current_user.id:
         abort(404)
     return attempt
@@ -173,7 +177,8 @@ def save_attempt(attempt_id: int):
     answers, error = _answers_or_400(attempt)
     if error:
         return error
-    services.save_answers(attempt, answers)
+    if not services.save_answers(attempt, answers):  # submitted meanwhile (another tab, a double click)
+        return _bad_request(_("Dieser Versuch ist bereits abgegeben und kann nicht mehr geändert werden."))
     db.session.commit()
     flash(_("Ihre Antworten wurden zwischengespeichert."), "success")
     return redirect(url_for(".attempt", attempt_id=attempt.id))

@@ -27,6 +27,15 @@ def render_error(code: int, message: str | None = None):
     return render_template("errors/error.html", title=title, message=message or default), code
 
 
+def _who() -> str:
+    """The account of the request for the log: "user <id> (<role>)" or "anonymous"."""
+    from flask_login import current_user
+
+    if getattr(current_user, "is_authenticated", False):
+        return f"user {current_user.id} ({current_user.role})"
+    return "anonymous"
+
+
 def register(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def _csrf(exc: CSRFError):
@@ -34,6 +43,8 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):
+        if exc.code == 403:  # a refused authorisation is a security event (ASVS 16.3.2)
+            log.warning("access denied: %s %s for %s", request.method, request.path, _who())
         if exc.code in MESSAGES:
             return render_error(exc.code)
         return exc
