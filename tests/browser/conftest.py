@@ -23,6 +23,7 @@ import contextlib
 import itertools
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -57,7 +58,8 @@ ACCOUNTS = {
     "admin": "admin.browser@stadt.example",
 }
 #: employees (each with an account) for journeys that change learning state, one per journey
-EMPLOYEES = ("erika.browser", "keyboard.browser", "expiry.browser")
+EMPLOYEES = ("erika.browser", "keyboard.browser", "expiry.browser", "unanswered.browser", "reader.browser",
+             "confirmer.browser")
 #: the mandatory course every seeded employee is assigned
 MANDATORY_COURSE = "ki-grundlagen"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -249,6 +251,10 @@ def make_server(tmp: Path, **settings: str) -> LiveServer:
            if os.environ.get("LMS_BROWSER_COURSES_DIR") else {}),
         **settings,
     }
+    if "LMS_COURSES_DIR" not in env:
+        # a copy, so that journeys may add a course of their own without touching courses/
+        shutil.copytree(ROOT / "courses", tmp / "courses")
+        env["LMS_COURSES_DIR"] = str(tmp / "courses")
     server = LiveServer(url=url, env=env, tmp=tmp, log=tmp / "server.log")
     server.lms("db", "upgrade")
     server.lms("courses", "import")
