@@ -46,6 +46,8 @@
       if (shared) { try { shared.setItem("lms-session-seen", String(seen)); } catch (e) { /* full */ } }
     };
     var show = function (state) {
+      dialog.setAttribute("aria-labelledby", "session-" + state + "-title");
+      dialog.setAttribute("aria-describedby", "session-" + state + "-text");
       dialog.querySelectorAll("[data-session-state]").forEach(function (part) {
         part.hidden = part.getAttribute("data-session-state") !== state;
       });
