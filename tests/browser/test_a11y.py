@@ -5,6 +5,8 @@
   2 px or a focus shadow, and every *kind* of stop (tag, classes, type, role, landmark; every scroll
   region) is also measured by pixels: a screenshot around it with focus and one without, and enough
   changed pixels with a contrast of at least 3:1 between the two states (WCAG 1.4.11).
+- **Text spacing** (WCAG 1.4.12): on the same pages, with the spacing a user may set, no text is cut off
+  by a box that hides overflow, and the page does not scroll sideways.
 - **Reflow** (WCAG 1.4.10): every module of every course at 320 CSS px (= 400 % zoom of 1280 px),
   without sideways scrolling; content tables in a focusable scroll region with a name, caption and scope.
   (Every page of the access matrix is opened at 320 px by test_pages.py.)
@@ -173,6 +175,27 @@ def check_focus(measured_kinds: set[str]) -> Callable[..., list[str]]:
     return run
 
 
+#: WCAG 1.4.12: the text spacing a user may set (line height 1.5, paragraphs 2, letters .12, words .16 em)
+_TEXT_SPACING = """() => {
+  const style = document.createElement('style');
+  style.textContent = '* { line-height: 1.5 !important; letter-spacing: .12em !important; '
+    + 'word-spacing: .16em !important; } p { margin-bottom: 2em !important; }';
+  document.head.appendChild(style);
+  const cut = [];
+  // form fields scroll their own text (a select is as wide as its longest option): not layout boxes
+  for (const el of document.querySelectorAll('body *:not(select, input, textarea, option)')) {
+    const cs = getComputedStyle(el);
+    if (!/hidden|clip/.test(cs.overflowX + cs.overflowY) || el.closest('.kern-sr-only')) continue;
+    if (el.scrollHeight > el.clientHeight + 2 || el.scrollWidth > el.clientWidth + 2) {
+      cut.push(el.tagName.toLowerCase() + '.' + [...el.classList].join('.') + ' "' + el.textContent.trim().slice(0, 40) + '"');
+    }
+  }
+  const page = [document.documentElement.scrollWidth, document.documentElement.clientWidth];
+  style.remove();
+  return {cut: cut.slice(0, 5), wide: page[0] > page[1] ? page : null};
+}"""
+
+
 def _html_pages() -> list[tuple[str, str]]:
     return [(path, role) for path, role in PAGES if not path.endswith((".json", ".csv", ".pdf"))]
 
@@ -187,7 +210,12 @@ def test_focus_is_visible_on_every_page_of_the_matrix(page, page_as, check_focus
         if "text/html" not in (response.headers.get("content-type") or ""):
             continue  # a download: no page to tab through
         problems += check_focus(target, f"{role} {path}")
-    assert not problems, "focus not visible:\n" + "\n".join(problems)
+        spacing = target.evaluate(_TEXT_SPACING)
+        count("page states with text spacing (1.4.12)")
+        if spacing["cut"] or spacing["wide"]:
+            problems.append(f"{role} {path}: with more text spacing, text is cut {spacing['cut']} "
+                            f"or the page scrolls sideways {spacing['wide']}")
+    assert not problems, "focus not visible or text spacing breaks:\n" + "\n".join(problems)
 
 
 # --------------------------------------------------------------------------------------------------
