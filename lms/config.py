@@ -56,6 +56,18 @@ class Defaults:
     LMS_MAIL_SERVER = "localhost"
     LMS_MAIL_PORT = 25
     LMS_MAIL_SENDER = "ki-kompetenz@localhost"
+    # the accessibility statement (/barrierefreiheit, BITV 2.0 § 7, model of Decision (EU) 2018/1523):
+    # placeholders until the administration sets its own contact and its state's conciliation body
+    LMS_A11Y_CONTACT = "Personalstelle – Ansprechstelle Barrierefreiheit"
+    LMS_A11Y_EMAIL = "barrierefreiheit@stadt.example"
+    LMS_A11Y_PHONE = ""
+    LMS_A11Y_CONCILIATION = ("Schlichtungsstelle nach § 16 BGG beim Beauftragten der Bundesregierung "
+                             "für die Belange von Menschen mit Behinderungen")
+    LMS_A11Y_CONCILIATION_URL = "https://www.schlichtungsstelle-bgg.de"
+    LMS_A11Y_LAW = "Barrierefreie-Informationstechnik-Verordnung (BITV 2.0)"
+    #: ISO dates: when the statement was prepared and when it was last reviewed
+    LMS_A11Y_STATEMENT_DATE = "2026-12-01"
+    LMS_A11Y_REVIEWED_ON = "2026-12-01"
     MAX_CONTENT_LENGTH = 5 * 1024 * 1024
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -56,6 +56,15 @@ def load_user(user_id: str) -> User | None:
     return user
 
 
+#: the timeout warning opens this long before an idle session ends (WCAG 2.2.1 asks for at least 20 s)
+WARN_SECONDS = 120
+
+
+def idle_seconds() -> int:
+    """LMS_SESSION_IDLE_MINUTES in seconds."""
+    return int(timedelta(minutes=current_app.config["LMS_SESSION_IDLE_MINUTES"]).total_seconds())
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
 

@@ -147,8 +147,18 @@ def change_password():
     return render_template("auth/change_password.html", form=form)
 
 
+@bp.route("/sitzung/verlaengern", methods=["POST"])
+@login_required
+def extend_session():
+    """Keep the session alive: the request itself resets the idle time (sessions.enforce_timeouts).
+    Called by the timeout warning (static/js/app.js); answers how long the session now lasts."""
+    return {"idle_seconds": sessions.idle_seconds(), "warn_seconds": sessions.WARN_SECONDS}
+
+
 @bp.app_context_processor
 def _inject() -> dict:
-    return {"org_name": current_app.config["LMS_ORG_NAME"]}
+    return {"org_name": current_app.config["LMS_ORG_NAME"], "session_idle_seconds": sessions.idle_seconds(),
+            "session_idle_minutes": current_app.config["LMS_SESSION_IDLE_MINUTES"],
+            "session_warn_seconds": sessions.WARN_SECONDS}
 
 

@@ -405,10 +405,16 @@ def check_markdown(text: str, course: CourseSource, file: str, line: int) -> lis
                 "HTML-Element <%(tag)s> ist nicht erlaubt und wird beim Import entfernt", tag=tag)))
             continue
         for name in attrs:
-            if name not in _MARKDOWN_ATTRIBUTES and name not in markdown.ALLOWED_ATTRIBUTES.get(tag, ()):
+            if name not in _MARKDOWN_ATTRIBUTES and name not in markdown.GENERIC_ATTRIBUTES \
+                    and name not in markdown.ALLOWED_ATTRIBUTES.get(tag, ()):
                 problems.append(Problem(file, _line_of(text, name, line), _(
                     "HTML-Attribut „%(attr)s“ an <%(tag)s> ist nicht erlaubt und wird beim Import entfernt",
                     attr=name, tag=tag)))
+        lang = attrs.get("lang")
+        if lang is not None and not markdown.valid_lang(lang):
+            problems.append(Problem(file, _line_of(text, f'lang="{lang}"', line), _(
+                "Sprachangabe lang=„%(lang)s“ ist kein gültiger Sprachcode (BCP 47 mit ISO-639-1-Sprache, "
+                "z. B. en, fr, en-GB) und wird beim Import entfernt", lang=lang)))
         if tag == "a":
             problems += _check_link(attrs.get("href"), text, course, file, line)
         elif tag == "img":

@@ -8,7 +8,7 @@ from flask import Flask, Response, current_app, g
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import get_locale
 
-from lms.main.formatting import iso_when, when
+from lms.main.formatting import content, content_lang, iso_when, when
 from lms.main.navigation import nav_items, role_label
 
 #: ``img-src data:`` is needed because KERN's icons are SVG data URLs in its stylesheet; content
@@ -55,7 +55,9 @@ def register(app: Flask) -> None:
     app.after_request(set_headers)
     app.add_template_filter(when, "when")
     app.add_template_filter(iso_when, "iso_when")
+    app.add_template_filter(content, "content")
 
     @app.context_processor
     def _globals() -> dict:
-        return {"nav_items": nav_items, "role_label": role_label, "current_locale": str(get_locale())}
+        return {"nav_items": nav_items, "role_label": role_label, "current_locale": str(get_locale()),
+                "content_lang": content_lang}

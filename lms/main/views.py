@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from sqlalchemy import text
@@ -35,7 +37,15 @@ def set_language():
 
 @bp.route("/barrierefreiheit")
 def accessibility():
-    return render_template("main/accessibility.html")
+    config = current_app.config
+    return render_template(
+        "main/accessibility.html", contact=config["LMS_A11Y_CONTACT"], email=config["LMS_A11Y_EMAIL"],
+        phone=config["LMS_A11Y_PHONE"], conciliation=config["LMS_A11Y_CONCILIATION"],
+        conciliation_url=config["LMS_A11Y_CONCILIATION_URL"], law=config["LMS_A11Y_LAW"],
+        base_url=config["LMS_BASE_URL"], idle_minutes=config["LMS_SESSION_IDLE_MINUTES"],
+        max_hours=config["LMS_SESSION_MAX_HOURS"],
+        prepared_on=date.fromisoformat(config["LMS_A11Y_STATEMENT_DATE"]),
+        reviewed_on=date.fromisoformat(config["LMS_A11Y_REVIEWED_ON"]))
 
 
 @bp.route("/datenschutz")

@@ -34,18 +34,29 @@ depends_on = None
 _SPACE = re.compile(r"\s+")
 
 
+_VOID = frozenset({"area", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"})
+
+
 class _Text(HTMLParser):
     def __init__(self):
         super().__init__(convert_charrefs=True)
         self.parts = []
+        self.hidden = 0
 
     def handle_data(self, data):
-        self.parts.append(data)
+        if not self.hidden:
+            self.parts.append(data)
 
     def handle_starttag(self, tag, attrs):
+        if self.hidden:
+            self.hidden += tag not in _VOID
+        elif tag not in _VOID and "kern-sr-only" in (dict(attrs).get("class") or "").split():
+            self.hidden = 1
         self.parts.append(" ")
 
     def handle_endtag(self, tag):
+        if self.hidden:
+            self.hidden -= 1
         self.parts.append(" ")
 
 

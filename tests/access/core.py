@@ -15,6 +15,7 @@ ROUTES = [
     Route("auth.logout", "POST", "/abmelden", LOGGED_IN, ok=(302,)),
     Route("auth.accept_invitation", "GET", "/einladung/unbekannt", EVERYONE, ok=(404,), public=True),
     Route("auth.accept_invitation", "POST", "/einladung/unbekannt", EVERYONE, ok=(404,), public=True),
+    Route("auth.extend_session", "POST", "/sitzung/verlaengern", LOGGED_IN),
     Route("auth.change_password", "GET", "/konto/passwort", LOGGED_IN),
     Route("auth.change_password", "POST", "/konto/passwort", LOGGED_IN),
     Route("admin.users", "GET", "/admin/konten", ("admin",)),

@@ -216,3 +216,36 @@ def test_rehash_on_login_when_parameters_change(make_user, auth, monkeypatch):
     refreshed = db.session.scalar(select(User).where(User.id == user.id).execution_options(populate_existing=True))
     assert refreshed.password_hash != old_hash
     assert "t=2" in refreshed.password_hash
+
+
+def test_extend_session_resets_the_idle_time(login_as, client, app):
+    """What the timeout warning's "stay logged in" calls: one request that counts as activity."""
+    login_as("employee")
+    idle = app.config["LMS_SESSION_IDLE_MINUTES"] * 60
+    with client.session_transaction() as sess:
+        sess["seen_at"] -= idle - 60  # the warning is showing: one minute left
+        before = sess["seen_at"]
+    response = client.post("/sitzung/verlaengern")
+    assert response.status_code == 200
+    assert response.json == {"idle_seconds": idle, "warn_seconds": 120}
+    with client.session_transaction() as sess:
+        assert sess["seen_at"] >= before + idle - 60 - 5
+        sess["seen_at"] -= 5 * 60  # five minutes later: would have expired without the extension
+    assert client.get("/schulungen").status_code == 200
+
+
+def test_extend_session_after_expiry_is_refused(login_as, client, app):
+    login_as("employee")
+    with client.session_transaction() as sess:
+        sess["seen_at"] -= app.config["LMS_SESSION_IDLE_MINUTES"] * 60 + 1
+    response = client.post("/sitzung/verlaengern")
+    assert response.status_code == 302 and "/anmelden" in response.headers["Location"]
+
+
+def test_pages_carry_the_idle_timeout_for_the_warning(login_as, client):
+    assert "data-session-idle" not in client.get("/anmelden").get_data(as_text=True)
+    login_as("employee")
+    page = client.get("/schulungen").get_data(as_text=True)
+    assert 'data-session-idle="1800" data-session-warn="120"' in page
+    assert 'data-session-extend="/sitzung/verlaengern"' in page
+    assert 'role="alertdialog"' in page

@@ -396,7 +396,17 @@ def axe() -> Callable[..., None]:
     return check
 
 
+#: checks beyond axe (test_a11y.py), counted for the terminal summary and docs/accessibility.md
+A11Y_COUNTS: dict[str, int] = {}
+
+
+def count(what: str, n: int = 1) -> None:
+    A11Y_COUNTS[what] = A11Y_COUNTS.get(what, 0) + n
+
+
 def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if A11Y_COUNTS:
+        terminalreporter.write_line("beyond axe: " + ", ".join(f"{k} {v}" for k, v in sorted(A11Y_COUNTS.items())))
     if not AXE_LOG:
         return
     urls = {url.split("?")[0] for _, url, _ in AXE_LOG}
@@ -418,3 +428,18 @@ def assert_no_horizontal_scroll(page: Page) -> None:
     sizes = page.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
     assert sizes[0] <= sizes[1], f"horizontal scrolling on {page.url}: content {sizes[0]} px > {sizes[1]} px"
 
+
+
+def assert_tagged_pdf(body: bytes, tmp: Path) -> dict[str, str]:
+    """``pdfinfo`` (poppler-utils) reads the PDF as tagged, with a title (EN 301 549 ch. 10)."""
+    import shutil
+
+    assert shutil.which("pdfinfo"), "pdfinfo missing: `make system-deps` installs poppler-utils"
+    path = tmp / f"document-{next(_databases)}.pdf"
+    path.write_bytes(body)
+    out = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
+    info = {k.strip(): v.strip() for k, v in (line.split(":", 1) for line in out.splitlines() if ":" in line)}
+    assert info.get("Tagged") == "yes", out
+    assert info.get("Title"), out
+    count("PDFs tagged (pdfinfo)")
+    return info

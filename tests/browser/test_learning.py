@@ -8,7 +8,7 @@ from typing import Any
 from playwright.sync_api import BrowserContext, Page, expect
 from sqlalchemy import select
 
-from tests.browser.conftest import MANDATORY_COURSE, SECRET_KEY, LiveServer, login
+from tests.browser.conftest import MANDATORY_COURSE, SECRET_KEY, LiveServer, assert_tagged_pdf, login
 
 
 def tab_to(page: Page, selector: str, limit: int = 250) -> None:
@@ -127,6 +127,7 @@ def test_employee_completes_the_mandatory_course_with_the_keyboard_only(
         page.keyboard.press("Enter")
     pdf = info.value.path().read_bytes()
     assert pdf.startswith(b"%PDF") and len(pdf) > 2000, pdf[:20]
+    assert assert_tagged_pdf(pdf, live_server.tmp)["Title"].startswith("Zertifikat")
 
     # anyone can verify it, without logging in
     checker = new_context().new_page()

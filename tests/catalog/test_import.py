@@ -55,7 +55,8 @@ def test_modules_are_stored_as_sanitised_html(app, tree: Tree) -> None:
     assert "<p>Die Pflicht gilt seit dem 2. Februar 2025.</p>" in first.html
     assert '<img alt="Ein Diagramm" src="/kurse/testkurs/img/diagramm.png">' in first.html
     assert '<a href="https://eur-lex.europa.eu/" rel="noopener noreferrer">EUR-Lex</a>' in first.html
-    assert '<th align="left">Begriff</th>' in first.html
+    assert '<th scope="col" align="left">Begriff</th>' in first.html
+    assert '<div class="kern-table-responsive" role="region" tabindex="0"' in first.html
     assert "{{" not in first.html
 
 

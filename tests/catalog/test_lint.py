@@ -116,6 +116,8 @@ CASES = [
     Case("iframe in module", sub(M1, "## Ein Abschnitt", '<iframe src="https://x.example"></iframe>\n\n## Ein Abschnitt'), M1, "<iframe", "<iframe> ist nicht erlaubt"),
     Case("event handler in module", sub(M1, "## Ein Abschnitt", '<p onclick="x()">Text</p>\n\n## Ein Abschnitt'), M1, "onclick", "„onclick“"),
     Case("style attribute in module", sub(M1, "## Ein Abschnitt", '<p style="color:red">Text</p>\n\n## Ein Abschnitt'), M1, "style=", "„style“"),
+    Case("invalid lang in module", sub(M1, "## Ein Abschnitt", 'Der Bericht <span lang="englisch">Energy and AI</span>.\n\n## Ein Abschnitt'), M1, 'lang="englisch"', "kein gültiger Sprachcode"),
+    Case("unknown language code", sub(M1, "## Ein Abschnitt", '<p lang="xx">Text</p>\n\n## Ein Abschnitt'), M1, 'lang="xx"', "kein gültiger Sprachcode"),
     Case("javascript link", sub(M1, "(https://eur-lex.europa.eu/)", "(javascript:alert(1))"), M1, "javascript:", "nur http, https, mailto"),
     Case("data url image", sub(M1, "(img/diagramm.png)", "(data:image/png;base64,AAAA)"), M1, "data:image", "nur Bilder aus dem Kursordner"),
     Case("external image", sub(M1, "(img/diagramm.png)", "(https://example.org/a.png)"), M1, "example.org/a.png", "nur Bilder aus dem Kursordner"),

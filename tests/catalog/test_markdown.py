@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from lms.markdown import asset_base, render, render_inline
+from lms.markdown import asset_base, render, render_inline, valid_lang, wrap_tables
 
 BASE = asset_base("testkurs")
 
@@ -89,7 +89,7 @@ def test_ordinary_markdown_survives() -> None:
 
 def test_table_alignment_without_style() -> None:
     html = render("| a | b |\n|:-|-:|\n| 1 | 2 |")
-    assert '<th align="left">a</th>' in html and '<td align="right">2</td>' in html
+    assert '<th scope="col" align="left">a</th>' in html and '<td align="right">2</td>' in html
     assert "style" not in html
 
 
@@ -142,3 +142,92 @@ def test_render_inline_unwraps_single_paragraph() -> None:
 def test_numeric_attributes_must_be_numbers() -> None:
     html = render('<img src="a.png" alt="a" width="100" height="x" onload="y">', base=BASE)
     assert 'width="100"' in html and "height" not in html
+
+
+# --- language of parts (WCAG 3.1.2) -----------------------------------------------------------------
+
+@pytest.mark.parametrize("value", ["en", "EN", "en-GB", "fr", "pt-BR", "zh-Hant-TW", "de-CH-1996"])
+def test_valid_lang(value: str) -> None:
+    assert valid_lang(value)
+
+
+@pytest.mark.parametrize("value", ["", "xx", "english", "e", "en_GB", "en-", '"en"', "en GB", "123"])
+def test_invalid_lang(value: str) -> None:
+    assert not valid_lang(value)
+
+
+def test_span_lang_survives_the_sanitiser() -> None:
+    html = render('Der Bericht <span lang="en">Energy and AI</span> der IEA.')
+    assert html == '<p>Der Bericht <span lang="en">Energy and AI</span> der IEA.</p>'
+
+
+def test_lang_on_block_elements() -> None:
+    assert render('<blockquote lang="en">Quote</blockquote>') == '<blockquote lang="en">Quote</blockquote>'
+    assert render('<p lang="fr">Liberté</p>') == '<p lang="fr">Liberté</p>'
+
+
+def test_invalid_lang_is_dropped_and_other_span_attributes_too() -> None:
+    html = render('<span lang="klingonisch" class="x" id="y" style="color:red">Text</span>')
+    assert html == "<p><span>Text</span></p>"
+
+
+def test_lang_on_any_allowed_element_and_invalid_values_dropped() -> None:
+    assert render('<h3 lang="en">Digital Omnibus</h3>') == '<h3 lang="en">Digital Omnibus</h3>'
+    assert render('<h3 lang="en" onclick="x">A</h3>\n\n<p lang="en x" onclick="x">B</p>') == '<h3 lang="en">A</h3>\n\n<p>B</p>'
+
+
+# --- tables: scroll region, caption, scope (WCAG 1.4.10, 1.3.1, 2.1.1) -------------------------------
+
+TABLE = "## Fristen der KI-Verordnung\n\n| Seit / ab | Was gilt |\n|---|---|\n| 2. Februar 2025 | Verbote |\n"
+
+
+def test_table_in_a_focusable_named_region_with_caption_and_scope() -> None:
+    html = render(TABLE)
+    match = re.search(r'<div class="kern-table-responsive" role="region" tabindex="0" '
+                      r'aria-labelledby="(content-table-[0-9a-f]{8})"><table>'
+                      r'<caption class="kern-sr-only" id="\1">Fristen der KI-Verordnung</caption>', html)
+    assert match, html
+    assert html.count('<th scope="col">') == 2
+    assert html.endswith("</table></div>")
+
+
+def test_wrap_tables_is_idempotent_and_upgrades_stored_html() -> None:
+    from lms.markdown import _html, sanitise
+
+    stored = sanitise(_html(TABLE)).strip()  # what the import stored before tables were wrapped
+    assert "kern-table-responsive" not in stored
+    upgraded = wrap_tables(stored)
+    assert upgraded == render(TABLE)
+    assert wrap_tables(upgraded) == upgraded
+    assert wrap_tables(wrap_tables(upgraded)) == upgraded
+
+
+def test_table_without_heading_and_several_tables_get_distinct_names() -> None:
+    row = "| a | b |\n|---|---|\n| 1 | 2 |\n"
+    html = render(row + "\nText\n\n" + row.replace("1", "3") + "\n## Zwei\n\n" + row + "\nMehr\n\n" + row.replace("1", "4"))
+    captions = re.findall(r'<caption class="kern-sr-only" id="([^"]+)">([^<]+)</caption>', html)
+    assert [c[1] for c in captions] == ["Tabelle 1", "Tabelle 2", "Zwei", "Zwei (2)"]
+    ids = [c[0] for c in captions]
+    assert len(set(ids)) == 4
+    for caption_id in ids:
+        assert f'aria-labelledby="{caption_id}"' in html
+
+
+def test_existing_caption_is_kept_and_named_by_id() -> None:
+    html = wrap_tables("<table><caption>Eigene Legende</caption><tbody><tr><th>x</th><td>1</td></tr></tbody></table>")
+    match = re.fullmatch(r'<div class="kern-table-responsive" role="region" tabindex="0" aria-labelledby="([^"]+)">'
+                         r'<table><caption id="\1">Eigene Legende</caption><tbody><tr><th scope="row">x</th>'
+                         r"<td>1</td></tr></tbody></table></div>", html)
+    assert match, html
+
+
+def test_nested_table_is_wrapped_once_and_text_around_is_kept() -> None:
+    html = wrap_tables("<p>a</p><table><tbody><tr><td><table><tbody><tr><td>x</td></tr></tbody></table>"
+                       "</td></tr></tbody></table><p>b</p>")
+    assert html.count("kern-table-responsive") == 1
+    assert html.startswith("<p>a</p><div") and html.endswith("</table></div><p>b</p>")
+
+
+def test_html_without_tables_is_unchanged() -> None:
+    assert wrap_tables("<p>Keine Tabelle</p>") == "<p>Keine Tabelle</p>"
+    assert wrap_tables("") == ""

@@ -33,7 +33,7 @@ from lms.org.models import Employee
 from tests.conftest import PG_URL, ROOT, base_config
 from tests.learning.factories import load_attempt
 
-PREVIOUS = "0001"
+PREVIOUS = "0001"  # the data test starts before both later revisions
 #: new columns that cannot be derived from older data (documented in the revision)
 NOT_DERIVABLE = {("course_versions", "changes_html")}
 
@@ -175,3 +175,33 @@ def test_upgrade_from_the_previous_revision_loses_nothing(app, database_url, pre
         db.session.rollback()
         db.get_db(previous_app).dispose()
     assert shown_after == shown_before
+
+
+def test_revision_0003_puts_stored_tables_into_regions_without_touching_confirmations(tmp_path):
+    """HTML stored before the renderer boxed tables is upgraded; the text fingerprint stays the same."""
+    from lms.catalog.fingerprint import text_hash
+    from lms.markdown import wrap_tables
+
+    html = "<h2>Fristen</h2><table><thead><tr><th>Was</th></tr></thead><tbody><tr><td>Art. 4</td></tr></tbody></table>"
+    url = f"sqlite:///{tmp_path / 'at-0002.sqlite3'}"
+    app = create_app(base_config(url, tmp_path))
+    with app.app_context():
+        command.upgrade(alembic_config(), "0002")
+        with db.get_db(app).write_engine.begin() as conn:
+            conn.execute(text("INSERT INTO courses (id, slug, is_active, created_at) VALUES (1, 'k', 1, '2026-01-01')"))
+            conn.execute(text(
+                "INSERT INTO course_versions (id, course_id, version, major, content_hash, title, summary, minutes,"
+                " audience, awards, validity_months, pass_mark, questions_per_attempt, attempts_per_day,"
+                " show_solutions, imported_at, changes_html, requires_renewal, renewal_major) VALUES (1, 1, '1.0.0',"
+                " 1, 'x', 'K', '', 1, '', '{}', 12, 80, 1, 3, 'always', '2026-01-01', '', 0, 1)"))
+            conn.execute(text("INSERT INTO modules (id, course_version_id, position, slug, key, title, minutes,"
+                              " acknowledge, html, text_hash) VALUES (1, 1, 1, '01-m', 'm', 'Modul', 1, 1, :h, :t)"),
+                         {"h": html, "t": text_hash("Modul", html)})
+        command.upgrade(alembic_config(), "head")
+        with db.get_db(app).write_engine.connect() as conn:
+            stored, stored_hash = conn.execute(text("SELECT html, text_hash FROM modules WHERE id = 1")).one()
+        db.get_db(app).dispose()
+    assert stored == wrap_tables(html) and stored != html
+    assert 'role="region" tabindex="0"' in stored and 'scope="col"' in stored
+    assert text_hash("Modul", stored) == stored_hash == text_hash("Modul", html)
+    assert wrap_tables(stored) == stored  # idempotent
