@@ -9,6 +9,7 @@ from typing import Any
 from flask import Flask
 
 from lms import config as config_module
+from lms import logs
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -18,6 +19,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     """
     app = Flask(__name__, instance_relative_config=True)
     configure(app, config)
+    logs.configure(app)
     register_extensions(app)
     register_blueprints(app)
     register_commands(app)

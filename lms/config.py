@@ -35,6 +35,9 @@ class Defaults:
     LMS_SESSION_IDLE_MINUTES = 30
     LMS_SESSION_MAX_HOURS = 12
     LMS_RATELIMIT_STORAGE_URI = "memory://"
+    #: "text" (as the server sets it up) or "json" (one JSON object per line, see lms/logs.py)
+    LMS_LOG_FORMAT = "text"
+    LMS_LOG_LEVEL = "INFO"
     LMS_MAIL_SERVER = "localhost"
     LMS_MAIL_PORT = 25
     LMS_MAIL_SENDER = "ki-kompetenz@localhost"
