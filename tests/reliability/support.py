@@ -31,9 +31,13 @@ from typing import Any
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from tests.conftest import PASSWORD
+
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 SECRET_KEY = "reliability-test-secret"
+#: the course of :func:`seed`
+SLUG = "durability"
 #: errors a client sees when the server is killed under it or not yet listening
 DOWN = (ConnectionError, urllib.error.URLError, http.client.HTTPException, TimeoutError, OSError)
 
@@ -290,3 +294,30 @@ def app_on(url: str) -> Iterator[Any]:
             yield app
     finally:
         db.get_db(app).dispose()
+
+
+def seed(url: str, learners: int, hr: bool = False) -> list[str]:
+    """A unit, ``learners`` employees with accounts (password ``PASSWORD``), the course ``SLUG`` with
+    unlimited attempts; optionally an HR account ``hr@dauer.example``. Returns the learners' e-mails."""
+    from lms import db
+    from lms.auth import services as auth_services
+    from lms.org.models import Employee, OrgUnit
+    from tests.learning.factories import create_course
+
+    with app_on(url):
+        unit = OrgUnit(code="D", name="Dauertest", path="/", depth=0)
+        db.session.add(unit)
+        db.session.flush()
+        unit.path = f"/{unit.id}/"
+        emails = [f"lerner{n}@dauer.example" for n in range(learners)]
+        for n, email in enumerate(emails):
+            db.session.add(Employee(personnel_no=f"D{n:04d}", first_name="Lea", last_name=f"Lerner{n}",
+                                    email=email, org_unit=unit))
+        db.session.flush()
+        for email in emails:
+            auth_services.create_user(email, "employee", password=PASSWORD)
+        if hr:
+            auth_services.create_user("hr@dauer.example", "hr", password=PASSWORD)
+        create_course(SLUG, attempts_per_day=1_000_000, questions=6, per_attempt=4)
+        db.session.commit()
+    return emails

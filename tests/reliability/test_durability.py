@@ -25,17 +25,24 @@ import pytest
 from sqlalchemy import func, select, text
 
 from lms import db
-from lms.auth import services as auth_services
 from lms.learning.models import Attempt, AttemptItem, Completion
-from lms.org.models import Employee, OrgUnit
+from lms.org.models import Employee
 from tests.conftest import PASSWORD
-from tests.learning.factories import create_course
-from tests.reliability.support import DOWN, Browser, Gunicorn, app_on, drop_database, new_database, server_env
+from tests.reliability.support import (
+    DOWN,
+    SLUG,
+    Browser,
+    Gunicorn,
+    app_on,
+    drop_database,
+    new_database,
+    seed,
+    server_env,
+)
 
 KILLS = int(os.environ.get("LMS_DURABILITY_KILLS", "20"))
 SEED = int(os.environ.get("LMS_DURABILITY_SEED", str(random.SystemRandom().randrange(10**6))))
 LEARNERS = 4
-SLUG = "durability"
 ITEM = re.compile(r'name="item-(\d+)" value="(\d+)"')
 
 pytestmark = pytest.mark.reliability
@@ -46,27 +53,6 @@ def server_url(_template_db, tmp_path):
     url = new_database(_template_db, tmp_path)
     yield url
     drop_database(url)
-
-
-def seed(url: str, learners: int, hr: bool = False) -> list[str]:
-    """A unit, ``learners`` employees with accounts, a course with unlimited attempts; optionally HR."""
-    with app_on(url):
-        unit = OrgUnit(code="D", name="Dauertest", path="/", depth=0)
-        db.session.add(unit)
-        db.session.flush()
-        unit.path = f"/{unit.id}/"
-        emails = [f"lerner{n}@dauer.example" for n in range(learners)]
-        for n, email in enumerate(emails):
-            db.session.add(Employee(personnel_no=f"D{n:04d}", first_name="Lea", last_name=f"Lerner{n}",
-                                    email=email, org_unit=unit))
-        db.session.flush()
-        for email in emails:
-            auth_services.create_user(email, "employee", password=PASSWORD)
-        if hr:
-            auth_services.create_user("hr@dauer.example", "hr", password=PASSWORD)
-        create_course(SLUG, attempts_per_day=1_000_000, questions=6, per_attempt=4)
-        db.session.commit()
-    return emails
 
 
 @dataclass
