@@ -35,6 +35,9 @@ class Defaults:
     LMS_SESSION_IDLE_MINUTES = 30
     LMS_SESSION_MAX_HOURS = 12
     LMS_RATELIMIT_STORAGE_URI = "memory://"
+    #: when Redis (the shared rate-limit storage) is unreachable, each process counts in memory instead
+    #: of failing the request: logins keep working, limits hold per process until Redis is back
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     #: "text" (as the server sets it up) or "json" (one JSON object per line, see lms/logs.py)
     LMS_LOG_FORMAT = "text"
     LMS_LOG_LEVEL = "INFO"

@@ -8,7 +8,8 @@ What must hold when a load balancer sends a user's requests to either instance:
   replayed on the other instance, is refused;
 * failed logins count across both (the login throttle lives in the database);
 * the request rate limit counts across both (Flask-Limiter storage in Redis,
-  ``LMS_RATELIMIT_STORAGE_URI``): 20 login POSTs per minute per address in all, not 20 per instance.
+  ``LMS_RATELIMIT_STORAGE_URI``): 20 login POSTs per minute per address in all, not 20 per instance;
+* when Redis goes away, both keep serving logins (each counts in memory until it is back).
 
 In the PostgreSQL run both instances use one PostgreSQL database; in the SQLite run both use one
 SQLite file (WAL; two processes on one machine, the supported way to run SQLite with several
@@ -124,3 +125,8 @@ def test_two_app_servers_share_sessions_logout_throttle_and_rate_limit(cluster):
 
     keys = redis_client.Redis.from_url(redis.url).keys("*")
     assert any(b"auth.login" in key or b"anmelden" in key for key in keys), keys
+
+    # Redis gone: the servers fall back to counting in memory; logins keep working, no 5xx
+    redis.stop()
+    for server in (a, b):
+        assert Browser(server.url).login(learner, PASSWORD).status == 302, server.url
