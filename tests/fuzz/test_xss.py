@@ -10,12 +10,14 @@ unescaped. The browser test (tests/browser/test_xss.py) then proves in Chromium 
 from __future__ import annotations
 
 import html
+import os
 import re
 from html.parser import HTMLParser
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from markupsafe import escape
 from sqlalchemy import func, select
 
 from lms import db, markdown
@@ -25,6 +27,7 @@ from tests.fuzz import strategies as hs
 from tests.fuzz.conftest import count_examples, count_payloads
 
 PAYLOADS = hs.xss_payloads()
+MARKDOWN_EXAMPLES = int(os.environ.get("LMS_FUZZ_MARKDOWN_EXAMPLES", "3000"))
 DANGEROUS_TAGS = {"script", "iframe", "frame", "frameset", "object", "embed", "svg", "math", "base", "meta", "link",
                   "style", "applet", "portal", "template", "noscript", "xml", "isindex", "keygen"}
 URL_ATTRIBUTES = {"href", "src", "action", "formaction", "background", "poster", "srcset", "data", "xlink:href",
@@ -33,15 +36,25 @@ _SCHEME = re.compile(r"^\s*([a-z][a-z0-9+.\-]*)\s*:", re.I)
 
 
 class _Scan(HTMLParser):
+    """Collects what could run. The layout's ``<head>`` (its stylesheets, meta tags and own script) is
+    the app's; everything else is checked."""
+
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.problems: list[str] = []
         self.scripts: list[str | None] = []
+        self.in_head = False
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "head":
+            self.in_head = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "head":
+            self.in_head = True
         if tag == "script":
             self.scripts.append(dict(attrs).get("src"))
-        elif tag in DANGEROUS_TAGS:
+        elif tag in DANGEROUS_TAGS and not self.in_head:
             self.problems.append(f"<{tag}>")
         for name, value in attrs:
             if name.startswith("on"):
@@ -100,7 +113,7 @@ def markdown_document(draw: st.DrawFn) -> str:
 
 
 def test_generated_markdown_documents_render_inert():
-    @settings(max_examples=1000, deadline=None, derandomize=True, database=None,
+    @settings(max_examples=MARKDOWN_EXAMPLES, deadline=None, derandomize=True, database=None,
               suppress_health_check=list(HealthCheck))
     @given(document=markdown_document())
     def fuzz(document):
@@ -143,9 +156,9 @@ def test_payload_names_from_the_staff_import_are_inert_on_every_staff_page(app, 
         response = client.get(path)
         assert response.status_code == 200
         page = response.get_data(as_text=True)
-        shown += sum(1 for p in stored if html.escape(p, quote=False) in page or html.escape(p) in page)
+        shown += sum(1 for p in stored if str(escape(p.strip())) in page)
         assert inert_problems(page, stored, OWN_SCRIPTS) == [], path
-    assert shown >= len(PAYLOADS)  # every name appeared (escaped) on some page
+    assert shown >= len(PAYLOADS), shown  # every name appeared (escaped) on some page
 
 
 @pytest.mark.parametrize("payload", PAYLOADS[::3])
