@@ -22,10 +22,11 @@ import lms
 ROOT = Path(__file__).resolve().parents[2]
 PAYLOADS_FILE = ROOT / "tests" / "data" / "xss-payloads.txt"
 
-#: 2**63 - 1: the largest id a database column holds. Ids beyond it in paths and ``?page=`` are a known
-#: finding (500 from OverflowError), fixed by the security issue's part A; tests/fuzz/test_hostile_input.py
-#: has a strict xfail for them that starts passing with that fix (then: remove the cap and the xfail).
-MAX_ID = 2**63 - 1
+#: 2**31 - 1: the largest id the id columns hold on PostgreSQL (INTEGER; 2**63 - 1 on SQLite). Larger ids
+#: in paths, and ``?page=`` values whose offset overflows, are a known finding (500 from OverflowError /
+#: NumericValueOutOfRange), fixed by the security issue's part A; tests/fuzz/test_hostile_input.py has a
+#: strict xfail for them that starts passing with that fix (then: remove the cap and the xfail).
+MAX_ID = 2**31 - 1
 
 
 @functools.cache

@@ -23,6 +23,7 @@ from sqlalchemy import func, select
 from lms import db, markdown
 from lms.org import services as org_services
 from lms.org.models import Employee
+from tests.conftest import PG_URL
 from tests.fuzz import strategies as hs
 from tests.fuzz.conftest import count_examples, count_payloads
 
@@ -82,6 +83,11 @@ def inert_problems(page: str, payloads: list[str] = (), own_scripts: tuple[str, 
 # --------------------------------------------------------------------------------------------------
 # course Markdown: render + sanitiser (what reaches a module page)
 
+#: rendering Markdown touches no database: the SQLite pass covers it
+no_database = pytest.mark.skipif(bool(PG_URL), reason="no database involved; runs in the SQLite pass")
+
+
+@no_database
 @pytest.mark.parametrize("inline", [False, True], ids=["block", "inline"])
 def test_every_payload_renders_inert_in_course_markdown(inline):
     render = markdown.render_inline if inline else markdown.render
@@ -112,6 +118,7 @@ def markdown_document(draw: st.DrawFn) -> str:
     return "\n\n".join(parts)
 
 
+@no_database
 def test_generated_markdown_documents_render_inert():
     @settings(max_examples=MARKDOWN_EXAMPLES, deadline=None, derandomize=True, database=None,
               suppress_health_check=list(HealthCheck))
