@@ -216,3 +216,15 @@ def test_rehash_on_login_when_parameters_change(make_user, auth, monkeypatch):
     refreshed = db.session.scalar(select(User).where(User.id == user.id).execution_options(populate_existing=True))
     assert refreshed.password_hash != old_hash
     assert "t=2" in refreshed.password_hash
+
+
+def test_failed_login_with_a_long_email_is_audited_cut_to_the_column(auth, app):
+    """The form allows 254 characters; the audit log's object id holds 100. PostgreSQL refused the longer
+    value (500 on a failed login; found by the XSS corpus in the PostgreSQL pass)."""
+    email = "a" * 240 + "@stadt.example"
+    response = auth.login(email, "falsch")
+    assert response.status_code == 200
+    event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "auth.login_failed")).one()
+    assert len(event.object_id) == 100 and event.object_id.endswith("…")
+    assert event.object_id[:99] == email[:99]
+    assert event.actor_label == email  # 254 characters: fits

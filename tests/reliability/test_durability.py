@@ -8,7 +8,7 @@ intact (``PRAGMA integrity_check`` on SQLite). A staff import killed while it is
 either entirely in or not at all.
 
 The random moments come from a seeded generator (``LMS_DURABILITY_SEED``, printed on failure);
-``LMS_DURABILITY_KILLS`` changes the number of kills (default 20).
+``LMS_DURABILITY_KILLS`` changes the number of kills (default 20; 10 in the PostgreSQL pass).
 """
 
 from __future__ import annotations
