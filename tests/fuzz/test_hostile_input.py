@@ -43,7 +43,7 @@ IMPORT_EXAMPLES = int(os.environ.get("LMS_FUZZ_IMPORT_EXAMPLES", "300" if PG_URL
 REFUSAL_RECORDS = {"audit_events", "login_throttle", "staged_imports"}
 #: routes whose work is heavy (they read and lint every course folder) and that read no input but the
 #: CSRF token: a few examples suffice
-FEW = {"catalog.run_import": 5, "catalog.status": 10}
+FEW = {"catalog.run_import": 3, "catalog.status": 3}
 PREFERENCE = ("admin", "hr", "coordinator", "author", "committee", "employee")
 
 _app = create_app(base_config("sqlite://", Path("/nonexistent")))
