@@ -37,14 +37,14 @@ translations-compile:
 	@if ls lms/translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
 	  $(BIN)/pybabel compile -d lms/translations --statistics 2>&1 | tail -n 1; fi
 
-## system-deps: Debian packages the tests need (Chromium for browser tests, PostgreSQL server, pdfinfo)
+## system-deps: Debian packages the tests need (Chromium for browser tests, PostgreSQL server, pdfinfo, Redis for the two-server test)
 system-deps: $(APT_STAMP)
 
 $(APT_STAMP): Makefile
 	@if ! command -v chromium >/dev/null || ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 \
-	   || ! fc-list | grep -qi dejavu || ! command -v pdfinfo >/dev/null; then \
+	   || ! fc-list | grep -qi dejavu || ! command -v pdfinfo >/dev/null || ! command -v redis-server >/dev/null; then \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-	    chromium postgresql fonts-dejavu-core poppler-utils >/dev/null; fi
+	    chromium postgresql fonts-dejavu-core poppler-utils redis-server >/dev/null; fi
 	mkdir -p $(dir $(APT_STAMP)) && touch $(APT_STAMP)
 
 migrate: setup

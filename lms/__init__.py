@@ -9,6 +9,7 @@ from typing import Any
 from flask import Flask
 
 from lms import config as config_module
+from lms import logs
 
 
 def create_app(config: dict[str, Any] | None = None, *, command_line: bool = False) -> Flask:
@@ -21,6 +22,7 @@ def create_app(config: dict[str, Any] | None = None, *, command_line: bool = Fal
     """
     app = Flask(__name__, instance_relative_config=True)
     configure(app, config, command_line=command_line)
+    logs.configure(app)
     register_extensions(app)
     register_converters(app)
     register_blueprints(app)

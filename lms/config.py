@@ -53,6 +53,12 @@ class Defaults:
     LMS_RATELIMIT_STORAGE_URI = "memory://"
     #: reverse proxies in front of the app whose X-Forwarded-For/-Proto are trusted (0: none)
     LMS_TRUSTED_PROXIES = 0
+    #: when Redis (the shared rate-limit storage) is unreachable, each process counts in memory instead
+    #: of failing the request: logins keep working, limits hold per process until Redis is back
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    #: "text" (as the server sets it up) or "json" (one JSON object per line, see lms/logs.py)
+    LMS_LOG_FORMAT = "text"
+    LMS_LOG_LEVEL = "INFO"
     LMS_MAIL_SERVER = "localhost"
     LMS_MAIL_PORT = 25
     LMS_MAIL_SENDER = "ki-kompetenz@localhost"

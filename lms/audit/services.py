@@ -14,6 +14,15 @@ from lms.audit.models import AuditEvent
 log = logging.getLogger(__name__)
 
 
+def _fit(value: str | None, column: str) -> str | None:
+    """Cut a value to its column's width: PostgreSQL refuses longer strings (a 500), SQLite would not.
+    A failed login records the typed e-mail, which may be longer than an object id."""
+    if value is None:
+        return None
+    length = AuditEvent.__table__.c[column].type.length
+    return value if len(value) <= length else value[: length - 1] + "…"
+
+
 def record(
     action: str,
     *,
@@ -31,10 +40,10 @@ def record(
             actor = current_user
     event = AuditEvent(
         actor_id=getattr(actor, "id", None),
-        actor_label=actor_label or getattr(actor, "email", None) or ("web" if ip else "cli"),
+        actor_label=_fit(actor_label or getattr(actor, "email", None) or ("web" if ip else "cli"), "actor_label"),
         action=action,
         object_type=object_type,
-        object_id=None if object_id is None else str(object_id),
+        object_id=_fit(None if object_id is None else str(object_id), "object_id"),
         ip=ip,
         detail=detail,
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
-from flask import Flask, Response, current_app, g
+from flask import Flask, Response, abort, current_app, g, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import get_locale
 
@@ -49,9 +49,20 @@ class SessionInterface(SecureCookieSessionInterface):
     digest_method = staticmethod(hashlib.sha256)
 
 
+def refuse_nul_bytes() -> None:
+    """A NUL character has no business in a path, a query or a form field, and PostgreSQL cannot store
+    or compare it (psycopg raises DataError: a 500). Refuse such a request with 400 before any view runs.
+    Uploaded files are not inspected (the importer reads them as bytes)."""
+    if "\x00" in request.path or any("\x00" in (key or "") or any("\x00" in (v or "") for v in values)
+                                     for source in (request.args, request.form)
+                                     for key, values in source.lists()):  # a malformed part has no name
+        abort(400)
+
+
 def register(app: Flask) -> None:
     app.session_interface = SessionInterface()
     app.before_request_funcs.setdefault(None, []).insert(0, forget_request_state)
+    app.before_request(refuse_nul_bytes)
     app.after_request(set_headers)
     app.add_template_filter(when, "when")
     app.add_template_filter(iso_when, "iso_when")

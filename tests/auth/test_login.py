@@ -249,3 +249,15 @@ def test_pages_carry_the_idle_timeout_for_the_warning(login_as, client):
     assert 'data-session-idle="1800" data-session-warn="120"' in page
     assert 'data-session-extend="/sitzung/verlaengern"' in page
     assert 'role="alertdialog"' in page
+
+
+def test_failed_login_with_a_long_email_is_audited_cut_to_the_column(auth, app):
+    """The form allows 254 characters; the audit log's object id holds 100. PostgreSQL refused the longer
+    value (500 on a failed login; found by the XSS corpus in the PostgreSQL pass)."""
+    email = "a" * 240 + "@stadt.example"
+    response = auth.login(email, "falsch")
+    assert response.status_code == 200
+    event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "auth.login_failed")).one()
+    assert len(event.object_id) == 100 and event.object_id.endswith("…")
+    assert event.object_id[:99] == email[:99]
+    assert event.actor_label == email  # 254 characters: fits

@@ -72,6 +72,9 @@ def test_next_with_control_characters_is_ignored(target, make_user, client):
     assert safe_next(target) is None
     user = make_user("hr")
     response = client.post("/anmelden", data={"email": user.email, "password": PASSWORD, "next": target})
+    if "\x00" in target:  # a NUL anywhere in a request is refused before any view runs
+        assert response.status_code == 400
+        return
     assert response.status_code == 302
     assert response.headers["Location"] == "/"
 

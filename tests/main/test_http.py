@@ -134,3 +134,15 @@ def test_dates_follow_the_language(app):
             assert when(moment) == "25.11.2026, 14:30"  # Europe/Berlin
         with force_locale("en"):
             assert when(moment) == "Nov 25, 2026, 14:30"
+
+
+@pytest.mark.parametrize(("method", "path", "data"), [
+    ("GET", "/anmelden?next=/a%00b", None),
+    ("GET", "/schulungen/a%00b", None),
+    ("POST", "/anmelden", {"email": "a\x00@b.example", "password": "x"}),
+    ("POST", "/sprache", {"lang\x00": "en"}),
+])
+def test_nul_bytes_are_refused_with_400(client, method, path, data):
+    """PostgreSQL cannot store or compare NUL: without the guard these were 500 there (found by the fuzz)."""
+    response = client.open(path, method=method, data=data)
+    assert response.status_code == 400
