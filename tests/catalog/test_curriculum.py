@@ -81,3 +81,13 @@ def test_ai_act_key_dates_are_the_same_everywhere():
                 "general_application": "2. August 2026"}
     for key, found in values.items():
         assert found == {expected[key]}, (key, found)
+
+
+def test_english_titles_in_german_text_are_marked(result):
+    """WCAG 3.1.2: the English report title keeps its lang="en" through facts and the sanitiser."""
+    from lms import markdown as md
+
+    bodies = [md.render(m.body) for c in result.catalog.courses for m in c.modules if "Energy and AI" in m.body]
+    assert bodies
+    for html in bodies:
+        assert '<span lang="en">Energy and AI</span>' in html
