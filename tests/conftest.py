@@ -76,6 +76,32 @@ def _template_db(tmp_path_factory: pytest.TempPathFactory) -> str:
     return str(path)
 
 
+_pg_databases = itertools.count(1)
+
+
+def new_pg_database(prefix: str) -> str:
+    """A new, empty database ``<prefix>_<pid>_<n>`` on the ``TEST_DATABASE_URL`` server; returns its URL
+    (for tests that need a database besides the shared one: a live server, an older schema)."""
+    from sqlalchemy.engine import make_url
+
+    name = f"{prefix}_{os.getpid()}_{next(_pg_databases)}"
+    engine = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+
+
+def drop_pg_database(url: str) -> None:
+    from sqlalchemy.engine import make_url
+
+    engine = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
+    engine.dispose()
+
+
 def _truncate_pg(url: str) -> None:
     engine = create_engine(url)
     with engine.begin() as conn:

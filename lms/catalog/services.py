@@ -64,8 +64,7 @@ class ModuleDiff:
     #: added | removed | changed (visible text) | moved (same text, other position)
     change: str
     acknowledge: bool = False
-    #: the module row of the current version (for changed, moved and removed modules)
-    old_module_id: int | None = None
+    #: the text fingerprint in the current version (changed, moved and removed modules)
     old_text_hash: str | None = None
 
 
@@ -179,14 +178,12 @@ def diff_version(current: CourseVersion, source: CourseSource) -> VersionDiff:
             continue
         new_hash = text_hash(module.title, render_module(module, base))
         if new_hash != old.text_hash or old.acknowledge != module.acknowledge:
-            modules.append(ModuleDiff(module.key, module.title, "changed", module.acknowledge, old.id,
-                                      old.text_hash))
+            modules.append(ModuleDiff(module.key, module.title, "changed", module.acknowledge, old.text_hash))
         elif old.position != module.position:
-            modules.append(ModuleDiff(module.key, module.title, "moved", module.acknowledge, old.id,
-                                      old.text_hash))
+            modules.append(ModuleDiff(module.key, module.title, "moved", module.acknowledge, old.text_hash))
     for key, old in old_modules.items():
         if key not in new_keys:
-            modules.append(ModuleDiff(key, old.title, "removed", old.acknowledge, old.id, old.text_hash))
+            modules.append(ModuleDiff(key, old.title, "removed", old.acknowledge, old.text_hash))
     old_questions = {q.key: q for q in current.questions}
     added, changed = [], []
     for question in source.questions:
@@ -217,7 +214,6 @@ def plan(catalog: CatalogSource) -> tuple[list[CourseOutcome], list[Problem]]:
     """
     existing = {c.slug: c for c in db.session.scalars(
         select(Course).options(selectinload(Course.current_version)))}
-    sources_by_slug = {c.slug: c for c in catalog.courses}
     versions: dict[int, list[str]] = {}
     for course_id, version in db.session.execute(select(CourseVersion.course_id, CourseVersion.version)):
         versions.setdefault(course_id, []).append(version)
@@ -243,7 +239,7 @@ def plan(catalog: CatalogSource) -> tuple[list[CourseOutcome], list[Problem]]:
             continue
         diff = impact = None
         if current is not None:
-            diff = diff_version(current, sources_by_slug[source.slug])
+            diff = diff_version(current, source)
             impact = _impact(course, diff)
         outcomes.append(CourseOutcome(source.slug, UPDATED, source.version, previous,
                                       reactivated=not course.is_active, diff=diff, impact=impact))

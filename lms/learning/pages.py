@@ -106,16 +106,8 @@ class CoursePage:
     is_overdue: bool
     next_module: Module | None = None
     percent: int = 0
-    #: the learner did something on an earlier version: show what changed
+    #: the learner read, confirmed, attempted or completed on an earlier version: show what changed
     has_older_history: bool = False
-
-    @property
-    def all_read(self) -> bool:
-        return all(m.is_read for m in self.modules)
-
-    @property
-    def all_acknowledged(self) -> bool:
-        return all(m.is_acknowledged for m in self.modules if m.module.acknowledge)
 
     @property
     def reacknowledge(self) -> list[ModuleLine]:
@@ -150,7 +142,7 @@ def course_page(user: User, course: Course, now: datetime) -> CoursePage:
         assignment=assignment,
         is_overdue=bool(assignment and status != "valid" and assignment.due_on < berlin_today(now)),
         percent=state.percent,
-        has_older_history=any(a.course_version_id != version.id for a in attempts)
+        has_older_history=history.on_older_version or any(a.course_version_id != version.id for a in attempts)
         or bool(latest and latest.course_version_id != version.id))
     page.next_module = next((ln.module for ln in lines if not ln.is_done), None)
     return page
@@ -178,7 +170,8 @@ def module_page(user: User, course: Course, module: Module) -> ModulePage:
     is_read = db.session.scalar(queries.module_read(user.id, course.id, module.key)) is not None
     is_acked = reack = False
     if module.acknowledge:
-        acked = {h for c, k, h in db.session.execute(queries.acked_texts(user.id, [course.id])) if k == module.key}
+        acked = {h for _c, k, h, _m in db.session.execute(queries.acked_texts(user.id, [course.id]))
+                 if k == module.key}
         is_acked = module.text_hash in acked
         reack = bool(acked) and not is_acked
     return ModulePage(course, version, module, outline[index - 1] if index > 0 else None,

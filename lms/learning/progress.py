@@ -27,6 +27,8 @@ class CourseHistory:
     passes: list[tuple[int, datetime]]
     attempts: int
     latest: Completion | None
+    #: a read or confirmation was given on a module row of an earlier version
+    on_older_version: bool = False
 
     @property
     def is_started(self) -> bool:
@@ -50,15 +52,22 @@ def histories(user_id: int, courses: Iterable[Course],
     courses = [c for c in courses if c.current_version_id is not None]
     ids = [c.id for c in courses]
     by_version: dict[int, list[rules.ModuleFacts]] = defaultdict(list)
-    for version_id, key, ack, text_hash in db.session.execute(
+    current_ids: set[int] = set()
+    for version_id, module_id, key, ack, text_hash in db.session.execute(
             queries.module_facts([c.current_version_id for c in courses])):  # type: ignore[misc]
         by_version[version_id].append(rules.ModuleFacts(key, bool(ack), text_hash))
+        current_ids.add(module_id)
+    older: set[int] = set()
     reads: dict[int, set[str]] = defaultdict(set)
-    for course_id, key in db.session.execute(queries.read_keys(user_id, ids)):
+    for course_id, key, module_id in db.session.execute(queries.read_keys(user_id, ids)):
         reads[course_id].add(key)
+        if module_id not in current_ids:
+            older.add(course_id)
     acks: dict[int, set[tuple[str, str]]] = defaultdict(set)
-    for course_id, key, text_hash in db.session.execute(queries.acked_texts(user_id, ids)):
+    for course_id, key, text_hash, module_id in db.session.execute(queries.acked_texts(user_id, ids)):
         acks[course_id].add((key, text_hash))
+        if module_id not in current_ids:
+            older.add(course_id)
     passes: dict[int, list[tuple[int, datetime]]] = defaultdict(list)
     attempts: dict[int, int] = defaultdict(int)
     for course_id, major, count, passed_at in db.session.execute(queries.attempt_summary(user_id, ids)):
@@ -70,7 +79,7 @@ def histories(user_id: int, courses: Iterable[Course],
         for completion in db.session.scalars(queries.user_completions(user_id)).unique():
             latest.setdefault(completion.course_id, completion)
     return {c.id: CourseHistory(by_version[c.current_version_id], reads[c.id],  # type: ignore[index]
-                                acks[c.id], passes[c.id], attempts[c.id], latest.get(c.id))
+                                acks[c.id], passes[c.id], attempts[c.id], latest.get(c.id), c.id in older)
             for c in courses}
 
 

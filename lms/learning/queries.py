@@ -31,22 +31,24 @@ def course_by_slug(slug: str) -> Select[tuple[Course]]:
     return active_courses().where(Course.slug == slug)
 
 
-def module_facts(version_ids: Collection[int]) -> Select[tuple[int, str, bool, str]]:
-    """(version id, module key, acknowledge, text hash) of every module of these versions."""
-    return (select(Module.course_version_id, Module.key, Module.acknowledge, Module.text_hash)
+def module_facts(version_ids: Collection[int]) -> Select[tuple[int, int, str, bool, str]]:
+    """(version id, module id, key, acknowledge, text hash) of every module of these versions."""
+    return (select(Module.course_version_id, Module.id, Module.key, Module.acknowledge, Module.text_hash)
             .where(Module.course_version_id.in_(version_ids))
             .order_by(Module.course_version_id, Module.position))
 
 
-def read_keys(user_id: int, course_ids: Collection[int]) -> Select[tuple[int, str]]:
-    """(course id, module key) of every module the user has read on any version of these courses."""
-    return (select(ModuleProgress.course_id, ModuleProgress.module_key).distinct()
+def read_keys(user_id: int, course_ids: Collection[int]) -> Select[tuple[int, str, int]]:
+    """(course id, module key, module id read) of every module the user has read on any version of these
+    courses."""
+    return (select(ModuleProgress.course_id, ModuleProgress.module_key, ModuleProgress.module_id)
             .where(ModuleProgress.user_id == user_id, ModuleProgress.course_id.in_(course_ids)))
 
 
-def acked_texts(user_id: int, course_ids: Collection[int]) -> Select[tuple[int, str, str]]:
-    """(course id, module key, text hash) of every confirmation the user gave in these courses."""
-    return (select(Acknowledgement.course_id, Acknowledgement.module_key, Acknowledgement.text_hash).distinct()
+def acked_texts(user_id: int, course_ids: Collection[int]) -> Select[tuple[int, str, str, int]]:
+    """(course id, module key, text hash, module id) of every confirmation the user gave in these courses."""
+    return (select(Acknowledgement.course_id, Acknowledgement.module_key, Acknowledgement.text_hash,
+                   Acknowledgement.module_id)
             .where(Acknowledgement.user_id == user_id, Acknowledgement.course_id.in_(course_ids)))
 
 

@@ -219,19 +219,11 @@ _databases = itertools.count(1)
 def _database_url(tmp: Path) -> str:
     """SQLite in ``tmp``; in the PostgreSQL run (``TEST_DATABASE_URL``) a new database on that server,
     so the journeys run against PostgreSQL under gunicorn too."""
-    pg = os.environ.get("TEST_DATABASE_URL")
-    if not pg:
+    if not os.environ.get("TEST_DATABASE_URL"):
         return f"sqlite:///{tmp / 'lms.sqlite3'}"
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
+    from tests.conftest import new_pg_database
 
-    name = f"lms_browser_{os.getpid()}_{next(_databases)}"
-    engine = create_engine(pg, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    engine.dispose()
-    return make_url(pg).set(database=name).render_as_string(hide_password=False)
+    return new_pg_database("lms_browser")
 
 
 def make_server(tmp: Path, **settings: str) -> LiveServer:

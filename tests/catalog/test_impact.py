@@ -105,6 +105,8 @@ def test_preview_import_and_learners_agree(client, login_as, make_user, courses:
     reader_page = pages.course_page(reader, course(), now)
     assert [ln.is_read for ln in reader_page.modules] == [True, False, False]
     assert reader_page.next_module.key == "leitlinie"
+    assert reader_page.has_older_history  # read on 1.0.0 only: the change note is shown
+    assert not pages.course_page(_idle, course(), now).has_older_history
     started_page = pages.course_page(started, course(), now)
     assert started_page.open_attempt is not None and started_page.open_attempt.id == open_attempt.id
     # the attempt begun on 1.0.0 is resumed, not replaced, and graded on its own draw
@@ -114,6 +116,41 @@ def test_preview_import_and_learners_agree(client, login_as, make_user, courses:
     db.session.commit()
     assert load_attempt(open_attempt.id).score == 100
     assert pages.course_page(started, course(), utcnow()).has_passed
+
+
+def test_learner_pages_say_what_changed_and_ask_for_the_new_text(client, auth, make_user,
+                                                                   courses: Tree) -> None:
+    done = make_user()
+    for m in course().current_version.modules:
+        learning.acknowledge(done.id, m) if m.acknowledge else learning.mark_read(done.id, m)
+    pass_quiz(done.id)
+    courses.replace("testkurs/02-leitlinie.md", "Die Leitlinie der Verwaltung.", "Die überarbeitete Leitlinie.")
+    new_version(courses, "1.1.0")
+    assert services.import_courses(courses.root).ok
+    db.session.commit()
+    auth.login(done.email)
+    html = client.get("/schulungen/testkurs").get_data(as_text=True)
+    assert "Neu in Version 1.1.0" in html and "Die Leitlinie wurde überarbeitet." in html
+    assert "Bitte erneut bestätigen" in html and "Text geändert: erneut bestätigen" in html
+    assert "So schließen Sie die Schulung ab" not in html  # complete: no instructions
+    module = client.get("/schulungen/testkurs/module/2").get_data(as_text=True)
+    assert "Text geändert: bitte die neue Fassung bestätigen" in module
+    before = db.session.scalar(select(func.count()).select_from(Acknowledgement))
+    db.session.commit()  # end the test's read transaction before the request writes (SQLite)
+    client.post("/schulungen/testkurs/module/2/bestaetigen", data={"confirm": "y"})
+    assert db.session.scalar(select(func.count()).select_from(Acknowledgement)) == before + 1  # old one kept
+    db.session.commit()
+    html = client.get("/schulungen/testkurs").get_data(as_text=True)
+    assert "Bitte erneut bestätigen" not in html
+    client.post("/sprache", data={"lang": "en"})
+    for path in ("/schulungen/testkurs", "/schulungen/testkurs/module/1"):
+        assert "The content of this course is in German." in client.get(path).get_data(as_text=True)
+
+
+def test_preview_points_out_a_version_without_a_change_note(client, login_as, courses: Tree) -> None:
+    courses.replace("testkurs/course.yml", "version: 1.0.0", "version: 1.0.1")
+    login_as("author")
+    assert "Keine Änderungsnotiz (changes:) für diese Version." in client.get("/katalog").get_data(as_text=True)
 
 
 def test_a_major_version_that_requires_renewal_is_announced_and_applied(client, login_as, make_user,

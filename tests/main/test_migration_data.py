@@ -17,7 +17,6 @@ from pathlib import Path
 import pytest
 from alembic import command
 from sqlalchemy import MetaData, create_engine, select, text
-from sqlalchemy.engine import make_url
 
 from lms import create_app, db
 from lms.auth import services as auth_services
@@ -30,7 +29,7 @@ from lms.demo import services as demo
 from lms.learning import pages, services
 from lms.learning.models import Completion
 from lms.org.models import Employee
-from tests.conftest import PG_URL, ROOT, base_config
+from tests.conftest import PG_URL, ROOT, base_config, drop_pg_database, new_pg_database
 from tests.learning.factories import load_attempt
 
 PREVIOUS = "0001"  # the data test starts before both later revisions
@@ -119,15 +118,9 @@ def previous_db(tmp_path: Path):
     if not PG_URL:
         yield f"sqlite:///{tmp_path / 'previous.sqlite3'}"
         return
-    url = make_url(PG_URL)
-    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text("DROP DATABASE IF EXISTS lms_previous"))
-        conn.execute(text("CREATE DATABASE lms_previous"))
-    yield url.set(database="lms_previous").render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(text("DROP DATABASE IF EXISTS lms_previous WITH (FORCE)"))
-    admin.dispose()
+    url = new_pg_database("lms_previous")
+    yield url
+    drop_pg_database(url)
 
 
 def test_upgrade_from_the_previous_revision_loses_nothing(app, database_url, previous_db, tmp_path):

@@ -59,15 +59,9 @@ def new_database(template_sqlite: str, tmp: Path) -> str:
         path = tmp / f"reliability-{next(_databases)}.sqlite3"
         shutil.copy(template_sqlite, path)
         return f"sqlite:///{path}"
-    from tests.conftest import migrate
+    from tests.conftest import migrate, new_pg_database
 
-    name = f"lms_rel_{os.getpid()}_{next(_databases)}"
-    engine = create_engine(pg, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    engine.dispose()
-    url = make_url(pg).set(database=name).render_as_string(hide_password=False)
+    url = new_pg_database("lms_rel")
     migrate(url, tmp)
     return url
 
