@@ -132,6 +132,10 @@ def register_blueprints(app: Flask) -> None:
     from lms.learning.impact import course_impact
 
     app.extensions[IMPACT_EXTENSION] = course_impact
+    # obligations follow imports, moves, leavers and completions in the same transaction
+    from lms.training.services import connect_signals
+
+    connect_signals()
 
 
 def register_commands(app: Flask) -> None:

@@ -104,6 +104,8 @@ class Invitation(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: "invite" (first password, sent by an admin or HR) | "reset" ("Passwort vergessen", valid 1 hour)
+    purpose: Mapped[str] = mapped_column(String(20), default="invite")
 
     user: Mapped[User] = relationship()
 

@@ -35,6 +35,7 @@ from lms.catalog.loader import (
     parse_version,
 )
 from lms.catalog.models import Course, CourseVersion, Module, Question, QuestionOption
+from lms.catalog.signals import version_imported
 from lms.competence.services import sync_framework
 
 log = logging.getLogger(__name__)
@@ -277,6 +278,7 @@ def import_courses(root: Path | str, *, actor_label: str | None = None,
     sync_framework(checked.catalog.framework)
     sources = {c.slug: c for c in checked.catalog.courses}
     courses = {c.slug: c for c in db.session.scalars(select(Course))}
+    imported: list[tuple[Course, CourseVersion, CourseVersion | None]] = []
     for outcome in outcomes:
         course = courses.get(outcome.slug)
         if outcome.action == DEACTIVATED:
@@ -290,7 +292,11 @@ def import_courses(root: Path | str, *, actor_label: str | None = None,
         if outcome.action in (CREATED, UPDATED):
             previous = course.current_version
             course.current_version = _new_version(course, sources[outcome.slug], previous)
+            imported.append((course, course.current_version, previous))
     db.session.flush()
+    for course, version, previous in imported:
+        version_imported.send(current_app._get_current_object(), course=course, version=version,
+                              previous=previous)
     detail: dict[str, Any] = {
         action: [o.slug + (f" {o.version}" if o.version else "") for o in outcomes if o.action == action]
         for action in ACTIONS

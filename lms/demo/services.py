@@ -20,7 +20,6 @@ from lms.auth.passwords import DEMO_PASSWORD, hash_password
 from lms.catalog.models import Course
 from lms.org import services as org_services
 from lms.org.models import Employee, OrgUnit
-from lms.training.models import Assignment
 
 DOMAIN = "musterstadt.example"
 #: one password for every demo account, shown by ``lms demo load`` and in the README. Being published,
@@ -185,21 +184,27 @@ MANDATORY = (
 
 
 def assign_mandatory(today: date) -> int:
-    """Assign the demo's mandatory courses to active employees, if the courses are imported.
+    """Make the demo's mandatory courses mandatory by rules (everyone, or some units), if the courses
+    are imported, and apply them. Returns the number of obligations opened."""
+    from lms.training import services as training
 
-    Returns the number of assignments made; courses not (yet) imported are skipped.
-    """
     made = 0
     for slug, unit_codes, days in MANDATORY:
         course = db.session.scalar(select(Course).where(Course.slug == slug, Course.is_active.is_(True)))
         if course is None:
             continue
-        query = select(Employee.id).join(Employee.org_unit).where(Employee.is_active.is_(True))
-        if unit_codes is not None:
-            query = query.where(OrgUnit.code.in_(unit_codes))
-        for employee_id in db.session.scalars(query):
-            db.session.add(Assignment(employee_id=employee_id, course_id=course.id,
-                                      due_on=today + timedelta(days=days), note="Demo"))
-            made += 1
+        units = ([None] if unit_codes is None else
+                 db.session.scalars(select(OrgUnit).where(OrgUnit.code.in_(unit_codes))).all())
+        for unit in units:
+            if days > 0:
+                _rule, opened = training.create_rule(
+                    course, org_unit_id=unit.id if unit else None, position_pattern=None, due_days=days,
+                    due_on=None, note="Demo", by=None, today=today)
+            else:  # assigned by hand earlier, already overdue: shows the warning
+                ids = db.session.scalars(select(Employee.id).where(
+                    Employee.is_active.is_(True), *([Employee.org_unit_id == unit.id] if unit else []))).all()
+                opened = len(training.open_obligations(ids, course, due_on=today + timedelta(days=days),
+                                                       note="Demo", today=today))
+            made += opened
     db.session.flush()
     return made

@@ -65,6 +65,8 @@ class Attempt(Base):
     #: percent correct (0..100), set on submission
     score: Mapped[int | None] = mapped_column()
     passed: Mapped[bool | None] = mapped_column()
+    #: set by the retention run when the answers (attempt items) were removed; the result stays
+    details_removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     course_version: Mapped[CourseVersion] = relationship()
     items: Mapped[list[AttemptItem]] = relationship(

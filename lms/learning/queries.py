@@ -82,13 +82,13 @@ def employee_assignments(employee_id: int) -> Select[tuple[Assignment]]:
     # the course's current version is joined too: pages show its title (no query per row)
     return (select(Assignment)
             .options(joinedload(Assignment.course).joinedload(Course.current_version))
-            .where(Assignment.employee_id == employee_id)
+            .where(Assignment.employee_id == employee_id, Assignment.is_current.is_(True))
             .order_by(Assignment.due_on, Assignment.id))
 
 
 def assignment_for(employee_id: int, course_id: int) -> Select[tuple[Assignment]]:
     return select(Assignment).where(Assignment.employee_id == employee_id,
-                                    Assignment.course_id == course_id)
+                                    Assignment.course_id == course_id, Assignment.is_current.is_(True))
 
 
 def module_outline(version_id: int) -> Select[tuple[Module]]:

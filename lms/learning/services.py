@@ -13,6 +13,7 @@ import secrets
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
+from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
@@ -23,6 +24,7 @@ from lms.catalog.models import Course, CourseVersion, Module, Question
 from lms.db import utcnow
 from lms.learning import grading, progress, queries, rules
 from lms.learning.models import Acknowledgement, Attempt, AttemptItem, Completion, ModuleProgress
+from lms.learning.signals import completion_recorded
 
 log = logging.getLogger(__name__)
 
@@ -263,5 +265,6 @@ def complete_if_done(user_id: int, course: Course, *, now: datetime | None = Non
         certificate_code=new_certificate_code(), holder_name=holder_name, holder_short=holder_short)
     if not _insert_once(completion):
         return None
+    completion_recorded.send(current_app._get_current_object(), completion=completion)
     log.info("user %s completed course %s version %s", user_id, course.id, version.version)
     return completion

@@ -25,6 +25,7 @@ from lms.audit import services as audit
 from lms.org import importer, rules
 from lms.org.importer import Problem, StaffRow
 from lms.org.models import Employee, OrgUnit, StagedImport
+from lms.org.signals import staff_changed
 
 log = logging.getLogger(__name__)
 
@@ -377,12 +378,18 @@ def import_staff(data: bytes, *, full: bool = False, dry_run: bool = False, file
     for user, email, _row in moves:
         user.email = email
     became_inactive: list[int] = []
+    created: list[Employee] = []
+    changed: list[int] = []
     for _row, current, values in plan:
         if current is None:
-            db.session.add(Employee(**values))
+            created.append(Employee(**values))
+            db.session.add(created[-1])
             continue
         if current.is_active and not values["is_active"]:
             became_inactive.append(current.id)
+        elif any(key in values and getattr(current, key) != values[key]
+                 for key in ("org_unit_id", "position", "is_active")):
+            changed.append(current.id)
         for key, value in values.items():
             if getattr(current, key) != value:
                 setattr(current, key, value)
@@ -390,6 +397,8 @@ def import_staff(data: bytes, *, full: bool = False, dry_run: bool = False, file
         employee.is_active = False
         became_inactive.append(employee.id)
     db.session.flush()
+    staff_changed.send(current_app._get_current_object(), created=[e.id for e in created], changed=changed,
+                       left=became_inactive)
     result.accounts_deactivated = deactivate_accounts(became_inactive)
     result.accounts_detached = len(detach)
     result.logins_changed = len(moves)

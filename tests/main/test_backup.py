@@ -26,6 +26,7 @@ from lms.auth.passwords import DEMO_PASSWORD
 from lms.learning import services as learning
 from lms.main.backup import libpq_url, pg_tool
 from lms.org import services as org_services
+from lms.training.models import Assignment, Notification
 from tests.conftest import PG_URL, base_config
 from tests.learning.factories import answers, create_course, load_attempt, read_all
 
@@ -66,6 +67,9 @@ def fill(app, runner) -> None:
     invited = auth_services.create_user("neu@musterstadt.example", "author")
     auth_services.invite(invited)
     throttle.register_failed_login("anna.schmidt@musterstadt.example", "203.0.113.5")
+    obligation = db.session.scalars(select(Assignment).limit(1)).one()
+    db.session.add(Notification(kind="reminder", dedupe_key=f"reminder:{obligation.id}:d14", user_id=anna.id,
+                                assignment_id=obligation.id))
     org_services.stage("staff", "personal.csv", "personalnummer;name\n1;Ä\n".encode(), is_full=False,
                        user_id=anna.id)
     db.session.commit()

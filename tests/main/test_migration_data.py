@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from alembic import command
-from sqlalchemy import MetaData, create_engine, select, text
+from sqlalchemy import MetaData, create_engine, delete, select, text, update
 
 from lms import create_app, db
 from lms.auth import services as auth_services
@@ -29,6 +29,7 @@ from lms.demo import services as demo
 from lms.learning import pages, services
 from lms.learning.models import Completion
 from lms.org.models import Employee
+from lms.training.models import Assignment, AssignmentRule
 from tests.conftest import PG_URL, ROOT, base_config, drop_pg_database, new_pg_database
 from tests.learning.factories import load_attempt
 
@@ -40,6 +41,9 @@ NOT_DERIVABLE = {("course_versions", "changes_html")}
 def _populate(app) -> None:
     assert catalog_services.import_courses(ROOT / "courses").ok
     demo.load()
+    # assignment rules exist from 0004 on: before, the same obligations were assignments without a rule
+    db.session.execute(update(Assignment).values(rule_id=None))
+    db.session.execute(delete(AssignmentRule))
     db.session.commit()
     rng = random.Random(7)
     employees = db.session.scalars(select(Employee).where(Employee.left_on.is_(None))

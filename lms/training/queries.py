@@ -1,0 +1,153 @@
+"""Reads of mandatory training (SQLAlchemy 2.0 ``select``): obligations, their status in SQL, rule reach.
+
+:func:`status_expression` is the SQL twin of :func:`lms.training.rules.status`; a test proves they agree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+
+from sqlalchemy import ColumnElement, Select, and_, case, exists, func, literal, or_, select
+from sqlalchemy.orm import aliased
+
+from lms.auth.models import User
+from lms.catalog.models import Course, CourseVersion
+from lms.learning.models import Attempt, Completion, ModuleProgress
+from lms.org.models import Employee, OrgUnit
+from lms.training import rules
+from lms.training.models import Assignment, AssignmentRule
+
+#: the version that fulfilled a cycle, and the course's current version (for its renewal major)
+DoneVersion = aliased(CourseVersion, name="done_version")
+CurrentVersion = aliased(CourseVersion, name="current_version")
+
+
+def running_obligation_employee_ids(course_id: int, employee_ids: Iterable[int]) -> Select[tuple[int]]:
+    return select(Assignment.employee_id).where(
+        Assignment.course_id == course_id, Assignment.is_current.is_(True), Assignment.ended_at.is_(None),
+        Assignment.employee_id.in_(list(employee_ids)))
+
+
+def current_cycle(employee_id: int, course_id: int) -> Select[tuple[Assignment]]:
+    return select(Assignment).where(Assignment.employee_id == employee_id, Assignment.course_id == course_id,
+                                    Assignment.is_current.is_(True), Assignment.ended_at.is_(None))
+
+
+def lapsed_cycles(now: datetime, course_ids: Iterable[int] | None = None
+                  ) -> Select[tuple[Assignment, datetime]]:
+    """Running cycles whose completion is no longer valid (expired or below the renewal major)."""
+    query = (select(Assignment, Completion.valid_until)
+             .join(Completion, Completion.id == Assignment.completion_id)
+             .join(DoneVersion, DoneVersion.id == Completion.course_version_id)
+             .join(Course, Course.id == Assignment.course_id)
+             .join(CurrentVersion, CurrentVersion.id == Course.current_version_id)
+             .where(Assignment.is_current.is_(True), Assignment.ended_at.is_(None),
+                    or_(Completion.valid_until <= now, DoneVersion.major < CurrentVersion.renewal_major))
+             .order_by(Assignment.id))
+    if course_ids is not None:
+        query = query.where(Assignment.course_id.in_(list(course_ids)))
+    return query
+
+
+# --- rules ------------------------------------------------------------------------------------------
+
+
+def _rule_conditions(unit_path: str | None, position_pattern: str | None) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = [Employee.is_active.is_(True)]
+    if unit_path is not None:
+        conditions.append(OrgUnit.path.startswith(unit_path, autoescape=True))
+    if position_pattern:
+        conditions.append(func.lower(Employee.position).like(rules.position_like(position_pattern), escape="\\"))
+    return conditions
+
+
+def rule_covers(rule: AssignmentRule) -> Select[tuple[int]]:
+    """Ids of the active employees a rule covers."""
+    unit_path = rule.org_unit.path if rule.org_unit is not None else None
+    return (select(Employee.id).join(OrgUnit, OrgUnit.id == Employee.org_unit_id)
+            .where(*_rule_conditions(unit_path, rule.position_pattern)))
+
+
+def rule_reach(course_id: int, unit_path: str | None, position_pattern: str | None) -> Select[tuple[int, int]]:
+    """(covered, already obliged) for a rule that is not saved yet: two counts in one query."""
+    running = exists().where(Assignment.employee_id == Employee.id, Assignment.course_id == course_id,
+                             Assignment.is_current.is_(True), Assignment.ended_at.is_(None))
+    return (select(func.count(Employee.id), func.count(case((running, 1))))
+            .join(OrgUnit, OrgUnit.id == Employee.org_unit_id)
+            .where(*_rule_conditions(unit_path, position_pattern)))
+
+
+def active_rules() -> Select[tuple[AssignmentRule]]:
+    return (select(AssignmentRule).where(AssignmentRule.ended_at.is_(None))
+            .order_by(AssignmentRule.created_at.desc(), AssignmentRule.id.desc()))
+
+
+def running_count_per_rule() -> Select[tuple[int, int]]:
+    return (select(Assignment.rule_id, func.count())
+            .where(Assignment.is_current.is_(True), Assignment.ended_at.is_(None), Assignment.rule_id.is_not(None))
+            .group_by(Assignment.rule_id))
+
+
+# --- status -----------------------------------------------------------------------------------------
+
+
+def started_expression() -> ColumnElement[bool]:
+    """The person read or attempted something of the course in the current cycle (cycle 1: ever)."""
+    in_cycle_read = or_(Assignment.cycle == 1, ModuleProgress.read_at >= Assignment.assigned_at)
+    in_cycle_attempt = or_(Assignment.cycle == 1, Attempt.started_at >= Assignment.assigned_at)
+    read = (exists().where(User.employee_id == Assignment.employee_id, ModuleProgress.user_id == User.id,
+                           ModuleProgress.course_id == Assignment.course_id, in_cycle_read))
+    attempted = (exists().where(User.employee_id == Assignment.employee_id, Attempt.user_id == User.id,
+                                Attempt.course_version_id == CourseVersion.id,
+                                CourseVersion.course_id == Assignment.course_id, in_cycle_attempt))
+    return or_(read, attempted)
+
+
+def fulfilled_expression(now: datetime) -> ColumnElement[bool]:
+    """Needs :func:`with_status_joins`: the cycle's completion is valid now."""
+    return and_(Completion.id.is_not(None), Completion.valid_until > now,
+                DoneVersion.major >= func.coalesce(CurrentVersion.renewal_major, 0))
+
+
+def status_expression(today: date, now: datetime) -> ColumnElement[str]:
+    """The status (:class:`lms.training.rules.Status` values) of a cycle as one SQL ``CASE``."""
+    fulfilled = fulfilled_expression(now)
+    lapsed = and_(Completion.id.is_not(None), ~fulfilled)
+    return case(
+        (fulfilled, literal(rules.Status.ABGESCHLOSSEN.value)),
+        (Assignment.due_on < today, literal(rules.Status.UEBERFAELLIG.value)),
+        (or_(lapsed, Assignment.reason != rules.INITIAL), literal(rules.Status.ABGELAUFEN.value)),
+        (started_expression(), literal(rules.Status.BEGONNEN.value)),
+        else_=literal(rules.Status.OFFEN.value))
+
+
+def with_status_joins(query: Select) -> Select:
+    """Outer-join what :func:`status_expression` reads onto a query that selects from ``Assignment``."""
+    return (query.outerjoin(Completion, Completion.id == Assignment.completion_id)
+            .outerjoin(DoneVersion, DoneVersion.id == Completion.course_version_id)
+            .join(Course, Course.id == Assignment.course_id)
+            .outerjoin(CurrentVersion, CurrentVersion.id == Course.current_version_id))
+
+
+def running() -> ColumnElement[bool]:
+    """The current cycles of obligations that have not ended (what HR counts)."""
+    return and_(Assignment.is_current.is_(True), Assignment.ended_at.is_(None))
+
+
+def obligations_with_status(today: date, now: datetime) -> Select:
+    """Every running obligation with its status: ``(Assignment, status)``; filter and page further."""
+    status = status_expression(today, now).label("status")
+    return with_status_joins(select(Assignment, status)).where(running())
+
+
+def employee_cycles(employee_id: int, today: date, now: datetime) -> Select:
+    """Every cycle of one employee (running, earlier and ended), newest first, with the status of
+    running ones (others: None)."""
+    status = case((running(), status_expression(today, now)), else_=None).label("status")
+    return (with_status_joins(select(Assignment, status, Completion))
+            .where(Assignment.employee_id == employee_id)
+            .order_by(Course.slug, Assignment.cycle.desc()))
+
+
+
