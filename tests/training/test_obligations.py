@@ -174,10 +174,10 @@ def test_staff_import_onboards_new_and_moved_staff_and_ends_leavers_obligations(
                          note="", by=None, today=TODAY)
     db.session.commit()
     assert len(cycles(stays)) == 1 and cycles(mover) == []
-    csv = ("Personalnummer;Vorname;Nachname;E-Mail;Organisationseinheit;Austritt\n"
-           "100001;Anna;Alt;anna@stadt.example;50;2026-01-31\n"
-           "100002;Ben;Wechsel;ben@stadt.example;50;\n"
-           "100003;Cem;Neu;cem@stadt.example;50;\n").encode()
+    csv = (b"Personalnummer;Vorname;Nachname;E-Mail;Organisationseinheit;Austritt\n"
+           b"100001;Anna;Alt;anna@stadt.example;50;2026-01-31\n"
+           b"100002;Ben;Wechsel;ben@stadt.example;50;\n"
+           b"100003;Cem;Neu;cem@stadt.example;50;\n")
     result = org_services.import_staff(csv, on=TODAY)
     assert result.applied, result.problems
     db.session.commit()
