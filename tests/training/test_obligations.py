@@ -77,7 +77,7 @@ def test_a_valid_completion_fulfils_a_new_obligation_at_once(app, make_user, mak
     db.session.commit()
     (cycle,) = cycles(user.employee)
     assert cycle.completion_id is not None
-    assert statuses(today=date.today(), now=datetime.now(UTC))[(user.employee_id, cv.course_id)] \
+    assert statuses(today=org_services.today(), now=datetime.now(UTC))[(user.employee_id, cv.course_id)] \
         == Status.ABGESCHLOSSEN
 
 
