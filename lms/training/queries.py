@@ -93,6 +93,19 @@ def active_rules() -> Select[tuple[AssignmentRule]]:
             .order_by(AssignmentRule.created_at.desc(), AssignmentRule.id.desc()))
 
 
+def active_courses() -> Select[tuple[Course]]:
+    from sqlalchemy.orm import joinedload
+
+    return (select(Course).options(joinedload(Course.current_version))
+            .where(Course.is_active.is_(True), Course.current_version_id.is_not(None)).order_by(Course.slug))
+
+
+def open_count_of_rule(rule_id: int) -> Select[tuple[int]]:
+    """Running obligations of a rule that are not fulfilled: what ending the rule would end."""
+    return select(func.count()).where(Assignment.rule_id == rule_id, Assignment.is_current.is_(True),
+                                      Assignment.ended_at.is_(None), Assignment.completion_id.is_(None))
+
+
 def running_count_per_rule() -> Select[tuple[int, int]]:
     return (select(Assignment.rule_id, func.count())
             .where(Assignment.is_current.is_(True), Assignment.ended_at.is_(None), Assignment.rule_id.is_not(None))
