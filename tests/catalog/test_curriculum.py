@@ -23,9 +23,9 @@ def test_lint_passes(result):
 
 def test_minimum_counts(result):
     courses, modules, questions = result.counts
-    assert courses >= 7
-    assert modules >= 35
-    assert questions >= 150
+    assert courses >= 8
+    assert modules >= 41
+    assert questions >= 200
 
 
 def test_six_competence_areas_and_four_levels(result):
@@ -91,3 +91,12 @@ def test_english_titles_in_german_text_are_marked(result):
     assert bodies
     for html in bodies:
         assert '<span lang="en">Energy and AI</span>' in html
+
+
+def test_the_practice_course_is_voluntary(result):
+    """Issue 12: the practice course deepens the curriculum; the demo's mandatory training does not assign it."""
+    from lms.demo.services import MANDATORY
+
+    practice = next(c for c in result.catalog.courses if c.slug == "ki-praxis-recht-und-faelle")
+    assert len(practice.modules) == 6
+    assert practice.slug not in {slug for slug, _units, _days in MANDATORY}
