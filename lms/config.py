@@ -84,15 +84,16 @@ class Defaults:
     #: days login, logout and failed-login entries (times and addresses) are kept
     LMS_RETENTION_SECURITY_DAYS = 90
     # the privacy notice (/datenschutz, docs/privacy.md): placeholders until the administration sets them
-    LMS_CONTROLLER_NAME = "Verantwortliche Stelle: nicht konfiguriert (LMS_CONTROLLER_NAME)"
-    LMS_CONTROLLER_ADDRESS = "Anschrift: nicht konfiguriert (LMS_CONTROLLER_ADDRESS)"
-    LMS_DPO_CONTACT = "Datenschutzbeauftragte/r: nicht konfiguriert (LMS_DPO_CONTACT)"
+    LMS_CONTROLLER_NAME = "nicht konfiguriert (LMS_CONTROLLER_NAME)"
+    LMS_CONTROLLER_ADDRESS = "Anschrift nicht konfiguriert (LMS_CONTROLLER_ADDRESS)"
+    LMS_DPO_CONTACT = "nicht konfiguriert (LMS_DPO_CONTACT)"
     LMS_PRIVACY_LEGAL_BASIS = (
         "Art. 6 Abs. 1 Buchst. c und e DSGVO in Verbindung mit Art. 88 DSGVO und § 26 BDSG oder der "
         "Vorschrift Ihres Landes zum Beschäftigtendatenschutz; die Pflicht zur Schulung folgt aus Art. 4 "
         "der Verordnung (EU) 2024/1689 (KI-Verordnung), die Betreiber von KI-Systemen verpflichtet, für "
         "ausreichende KI-Kompetenz ihres Personals zu sorgen.")
-    LMS_PRIVACY_AUTHORITY = "die für Ihre Verwaltung zuständige Datenschutz-Aufsichtsbehörde Ihres Landes"
+    LMS_PRIVACY_AUTHORITY = ("die oder der Landesbeauftragte für den Datenschutz Ihres Landes "
+                             "(nicht konfiguriert: LMS_PRIVACY_AUTHORITY)")
     MAX_CONTENT_LENGTH = 5 * 1024 * 1024
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
