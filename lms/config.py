@@ -74,7 +74,7 @@ class Defaults:
     #: ISO dates: when the statement was prepared and when it was last reviewed
     LMS_A11Y_STATEMENT_DATE = "2026-12-01"
     LMS_A11Y_REVIEWED_ON = "2026-12-01"
-    # retention (lms retention apply; the reasons for the defaults: docs/privacy.md#retention)
+    # retention (lms retention apply; the reasons for the defaults: docs/retention.md)
     #: days after submission after which a quiz attempt's answers are deleted (the result stays)
     LMS_RETENTION_ATTEMPT_DAYS = 365
     #: days after leaving (or becoming inactive) after which a person is anonymised
