@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
 
 from lms.main import permissions
 from lms.retention import rules
@@ -68,3 +71,49 @@ def test_every_audit_action_is_described():
 def test_security_events_are_the_ones_retention_keeps_shorter():
     security = {a for a, kind in permissions.AUDIT_ACTIONS.items() if kind == "security"}
     assert security == rules.SECURITY_ACTIONS
+
+
+def audit_problems(catalogue, app, client, ctx, login_as) -> list[str]:
+    """Endpoints the catalogue calls audited whose GET (by an allowed role, as in the matrix) records
+    no audit event besides the login's own."""
+    from sqlalchemy import func, select
+
+    from lms import db
+    from lms.audit.models import AuditEvent
+
+    def events() -> int:
+        count = db.session.scalar(select(func.count()).select_from(AuditEvent)
+                                  .where(AuditEvent.action.not_in(rules.SECURITY_ACTIONS)))
+        db.session.commit()
+        return count
+
+    problems = []
+    for permission in catalogue:
+        if not permission.audited:
+            continue
+        for route in (r for r in ROUTES if r.endpoint == permission.endpoint and r.method == "GET"):
+            login_as(next(role for role in route.allowed if role != permissions.ANONYMOUS))
+            if route.setup:
+                route.setup(ctx, app)
+            before = events()
+            response = client.get(route.path(ctx))
+            if response.status_code in route.ok and events() == before:
+                problems.append(f"{route.endpoint} {route.path(ctx)}: no audit event")
+    return problems
+
+
+@pytest.fixture
+def ctx(app, make_user, make_employee, make_unit):
+    """The objects the matrix rows refer to (as in test_matrix.py)."""
+    unit = make_unit()
+    return SimpleNamespace(unit=unit, employee=make_employee(unit), user=make_user("author"))
+
+
+def test_audited_views_record_an_event(app, client, ctx, login_as):
+    assert audit_problems(permissions.CATALOGUE, app, client, ctx, login_as) == []
+
+
+def test_a_view_claimed_audited_that_is_not_is_found(app, client, ctx, login_as):
+    claimed = [permissions.Permission("org.staff", permissions.STAFF_VIEWERS, "staff", audited=True)]
+    assert audit_problems(claimed, app, client, ctx, login_as) == [
+        "org.staff /organisation/beschaeftigte: no audit event"]
