@@ -52,7 +52,10 @@ DATA = {
                      "Abschlussdaten und Zertifikate"),
     "scores": _l("Quiz-Punktzahlen namentlich genannter Beschäftigter"),
     "export": _l("Exporte dieser Listen als Datei (CSV, XLSX)"),
-    "rules": _l("Regeln, nach denen Pflichtschulungen zugewiesen werden"),
+    "rules": _l("Regeln, nach denen Pflichtschulungen zugewiesen werden, mit der Zahl der erreichten "
+                "Personen (ohne Namen)"),
+    "assign": _l("einzelne Beschäftigte mit Name und Organisationseinheit, um ihnen eine Pflichtschulung "
+                 "zuzuweisen"),
     "aggregate": _l("zusammengefasste Zahlen je Organisationseinheit ohne Namen"),
 }
 
@@ -106,6 +109,11 @@ CATALOGUE: tuple[Permission, ...] = (
     Permission("org.units", HR, "unit_counts"),
     Permission("org.imports", HR, "staff_import"),
     Permission("org.import_confirm", HR, "staff_import"),
+    # mandatory training: coordinators only for units in their subtrees (404 elsewhere)
+    Permission("training.rules", STAFF_VIEWERS, "rules"),
+    Permission("training.new_rule", STAFF_VIEWERS, "rules"),
+    Permission("training.end_rule", STAFF_VIEWERS, "rules"),
+    Permission("training.assign", STAFF_VIEWERS, "assign"),
     # administration
     Permission("admin.users", ADMIN, "accounts"),
     Permission("admin.create_user", ADMIN, "accounts"),
