@@ -44,7 +44,7 @@ def retention_group() -> None:
 @click.option("--dry-run", is_flag=True, help="count what would be done, change nothing")
 @with_appcontext
 def apply(dry_run: bool) -> None:
-    """Remove old quiz answers, anonymise leavers, delete old audit entries (docs/privacy.md)."""
+    """Remove old quiz answers, anonymise leavers, delete old audit entries (docs/retention.md)."""
     periods = rules.Periods.from_config(current_app.config)
     try:
         report = services.apply(periods, dry_run=dry_run)
