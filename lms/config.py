@@ -77,6 +77,26 @@ class Defaults:
     #: ISO dates: when the statement was prepared and when it was last reviewed
     LMS_A11Y_STATEMENT_DATE = "2026-12-01"
     LMS_A11Y_REVIEWED_ON = "2026-12-01"
+    # retention (lms retention apply; the reasons for the defaults: docs/retention.md)
+    #: days after submission after which a quiz attempt's answers are deleted (the result stays)
+    LMS_RETENTION_ATTEMPT_DAYS = 365
+    #: days after leaving (or becoming inactive) after which a person is anonymised
+    LMS_RETENTION_LEAVERS_DAYS = 730
+    #: days an audit entry is kept (the retention runs' own entries stay)
+    LMS_RETENTION_AUDIT_DAYS = 1095
+    #: days login, logout and failed-login entries (times and addresses) are kept
+    LMS_RETENTION_SECURITY_DAYS = 90
+    # the privacy notice (/datenschutz, docs/privacy.md): placeholders until the administration sets them
+    LMS_CONTROLLER_NAME = "nicht konfiguriert (LMS_CONTROLLER_NAME)"
+    LMS_CONTROLLER_ADDRESS = "Anschrift nicht konfiguriert (LMS_CONTROLLER_ADDRESS)"
+    LMS_DPO_CONTACT = "nicht konfiguriert (LMS_DPO_CONTACT)"
+    LMS_PRIVACY_LEGAL_BASIS = (
+        "Art. 6 Abs. 1 Buchst. c und e DSGVO in Verbindung mit Art. 88 DSGVO und § 26 BDSG oder der "
+        "Vorschrift Ihres Landes zum Beschäftigtendatenschutz; die Pflicht zur Schulung folgt aus Art. 4 "
+        "der Verordnung (EU) 2024/1689 (KI-Verordnung), die Betreiber von KI-Systemen verpflichtet, für "
+        "ausreichende KI-Kompetenz ihres Personals zu sorgen.")
+    LMS_PRIVACY_AUTHORITY = ("die oder der Landesbeauftragte für den Datenschutz Ihres Landes "
+                             "(nicht konfiguriert: LMS_PRIVACY_AUTHORITY)")
     MAX_CONTENT_LENGTH = 5 * 1024 * 1024
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -104,6 +124,10 @@ _CASTS: dict[str, Any] = {
     "LMS_SESSION_MAX_HOURS": int,
     "LMS_MAIL_PORT": int,
     "LMS_TRUSTED_PROXIES": int,
+    "LMS_RETENTION_ATTEMPT_DAYS": int,
+    "LMS_RETENTION_LEAVERS_DAYS": int,
+    "LMS_RETENTION_AUDIT_DAYS": int,
+    "LMS_RETENTION_SECURITY_DAYS": int,
     "MAX_CONTENT_LENGTH": int,
 }
 
