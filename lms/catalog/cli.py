@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import html as html_module
+import re
 import sys
 from pathlib import Path
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from sqlalchemy import select
 
 from lms import db
-from lms.catalog import services
+from lms.catalog import queries, services, stats
 from lms.catalog.cues import PoolFigures
 from lms.catalog.lint import lint
+from lms.catalog.models import Course
 
 _PATH = click.Path(file_okay=False, path_type=Path)
 
@@ -106,6 +110,56 @@ def import_command(path: Path | None) -> None:
             note = " (reactivated)" if outcome.reactivated else ""
             click.echo(f"{outcome.slug}: {outcome.action} {outcome.version or ''}{note}".rstrip())
     click.echo(f"imported: {result.summary()}")
+
+
+@courses.command("stats")
+@click.argument("course", required=False)
+@with_appcontext
+def stats_command(course: str | None) -> None:
+    """Item statistics of the quiz of COURSE (a slug; default: every course): answers, share correct,
+    discrimination, options chosen and flags, over all versions. Aggregates only; items with fewer
+    than 20 answers show none."""
+    if course is not None:
+        found = db.session.scalar(queries.course_by_slug(course))
+        if found is None:
+            click.echo(f"no course {course!r}", err=True)
+            sys.exit(1)
+        chosen = [found]
+    else:
+        chosen = list(db.session.scalars(select(Course).order_by(Course.slug)))
+    for n, one in enumerate(chosen):
+        if n:
+            click.echo("")
+        click.echo(item_table(one, stats.course_items(one)))
+
+
+_FLAG_NAMES = {stats.TOO_EASY: "almost all right", stats.TOO_HARD: "almost none right",
+               stats.NOT_DISCRIMINATING: "low discrimination", stats.DEAD_DISTRACTORS: "dead distractor"}
+
+
+def _plain(markup: str, width: int = 28) -> str:
+    text = " ".join(html_module.unescape(re.sub(r"<[^>]*>", "", markup)).split()).replace("|", "/")
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def item_table(course: Course, items: list[stats.ItemFigure]) -> str:
+    """One course's item statistics as a Markdown table (option shares; * marks correct options)."""
+    title = course.current_version.title if course.current_version else ""
+    lines = [f"{course.slug}" + (f" ({title})" if title else ""), "",
+             "| question | answers | correct | discrimination | options chosen (* correct) | flags |",
+             "|---|--:|--:|--:|---|---|"]
+    for item in items:
+        key = item.key if item.current else f"{item.key} (removed)"
+        if not item.enough:
+            lines.append(f"| {key} | too few answers (< {stats.MIN_ANSWERS}) | | | | |")
+            continue
+        r = item.discrimination
+        options = "; ".join(
+            f"{_plain(o.text_html)}{'*' if o.is_correct else ''} {_share(o.share)}" for o in item.options)
+        flags = ", ".join(f"{_FLAG_NAMES[f]} ({f})" for f in item.flags) or "–"
+        lines.append(f"| {key} | {item.answers} | {_share(item.difficulty)} | "
+                     f"{'–' if r is None else f'{r:.2f}'} | {options} | {flags} |")
+    return "\n".join(lines)
 
 
 COMMANDS = (courses,)
