@@ -2,13 +2,12 @@
 
 Questions are stored per course version; the figures follow a question across versions by its stable
 id (``Question.key``). Only submitted attempts count (their items are graded). The database does the
-heavy lifting in two grouped queries over the attempts of the course's versions:
-
-- per question row: the number of graded answers ``n``, the number correct ``Σx``, and, with ``t`` the
-  number of items the attempt got right, ``Σt``, ``Σxt`` and ``Σt²`` (``t`` by a window sum over the
-  attempt); sums add up across versions, so Python merges the rows of one key;
-- per option id: how often it was chosen (the JSON ``response`` unnested with ``json_each`` on SQLite and
-  ``json_array_elements_text`` on PostgreSQL).
+heavy lifting in one grouped pass over the course's answers (:func:`answer_groups`): per question row,
+attempt score, right or wrong, and (wrong answers only) the response. From these few hundred groups
+Python derives, per question id, the number of answers ``n``, the number correct ``Σx`` and, with ``t``
+the attempt's number of correct items (exact from its score), ``Σt``, ``Σxt`` and ``Σt²``; sums add up
+across versions. A right answer chose exactly the correct options, so option counts need only the
+responses of wrong answers.
 
 Discrimination is the point-biserial correlation between the item (right = 1, wrong = 0) and the rest
 score ``y = t − x`` (the attempt's other items): the corrected item-total correlation. It uses every
