@@ -62,6 +62,16 @@ def lint_command(path: Path | None, stats: bool) -> None:
     click.echo(f"{courses_n} courses, {modules} modules, {questions} questions: OK{warned}")
 
 
+@courses.command("cues")
+@click.argument("path", required=False, type=_PATH)
+@with_appcontext
+def cues_command(path: Path | None) -> None:
+    """Print only the test-wiseness cue figures of every pool (a Markdown table, thresholds in the
+    header); `lms courses lint` reports what is past them."""
+    result = lint(_root(path))
+    click.echo(cue_table(result.cues.figures))
+
+
 def _warning(problem) -> str:
     where = f"{problem.file}:{problem.line}" if problem.line else problem.file
     return f"{where}: Warnung: {problem.message}"

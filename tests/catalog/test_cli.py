@@ -39,6 +39,16 @@ def test_lint_fails_on_a_pool_error_and_prints_the_figures(runner, tree: Tree) -
     assert "3 error(s), 2 warning(s)" in result.stderr  # pool: first, longest, size; tf + item
 
 
+def test_cues_prints_only_the_table(runner, tree: Tree) -> None:
+    result = runner.invoke(args=["courses", "cues", str(tree.root)])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].startswith("| course | questions | draw | longest correct (≤ 30 %)")
+    # length ratio: correct options 9 and 9 characters, distractors 9, 9 and 14: 9 / (32 / 3) = 0.84
+    assert lines[2] == ("| testkurs | 4 | 3 | 50 % (1 of 2) | 0.84 | 100 % (3 of 3) | 0 % / 0 % | 0 of 1 (0 %) |")
+    assert len(lines) == 3
+
+
 def test_lint_reports_file_line_reason_and_exits_1(runner, tree: Tree) -> None:
     tree.clean_quiz()
     tree.replace("testkurs/quiz.yml", "id: q-004", "id: q-001")
