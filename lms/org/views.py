@@ -9,7 +9,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from lms import db
-from lms.auth.access import roles_required
+from lms.auth.access import roles_required, scope_paths, sees_everyone
 from lms.main.pagination import paginate
 from lms.org import importer, queries, rules, services
 from lms.org.forms import ConfirmImportForm, ImportForm
@@ -24,17 +24,6 @@ STALE_NOTICE = _l("Der Import wurde nicht gespeichert: Die Daten haben sich seit
                   "unten und bestätigen Sie erneut.")
 #: deactivations listed before the "show all" switch
 DEACTIVATION_PREVIEW = 10
-
-
-def scope_paths() -> list[str] | None:
-    """The unit subtrees the current user may see by name: None means the whole organisation."""
-    if current_user.role in ("hr", "admin"):
-        return None
-    return [s.org_unit.path for s in current_user.scopes]
-
-
-def sees_everyone() -> bool:
-    return scope_paths() is None
 
 
 @bp.route("/einheiten")
