@@ -15,8 +15,10 @@ def _names(html: str) -> list[str]:
 
 
 def _last_audit(action: str) -> AuditEvent:
-    return db.session.scalars(select(AuditEvent).where(AuditEvent.action == action)
-                              .order_by(AuditEvent.id.desc())).first()
+    event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == action)
+                               .order_by(AuditEvent.id.desc())).first()
+    db.session.rollback()  # the test's session would hold SQLite's write lock (attributes stay loaded)
+    return event
 
 
 def test_unit_tree_counts_own_and_subtree(client, login_as, city):
@@ -92,6 +94,7 @@ def test_employee_page_is_audited_and_hides_scores(client, login_as, city, app):
     assert "Quiz-Ergebnisse und Antworten werden nicht angezeigt" in html
     event = _last_audit("report.view_person")
     assert event.actor_id == user.id and event.object_id == str(schroeder.id)
+    db.session.rollback()
     assert client.get("/berichte/beschaeftigte/999999").status_code == 404
 
 

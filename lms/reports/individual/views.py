@@ -21,7 +21,7 @@ from werkzeug.exceptions import BadRequest
 from lms import db
 from lms.audit import services as audit
 from lms.auth.access import roles_required, scope_paths
-from lms.db import utcnow
+from lms.db import utcnow, writes
 from lms.main.pagination import paginate
 from lms.org.services import BERLIN
 from lms.org.services import today as berlin_today
@@ -121,6 +121,7 @@ def courses():
 
 @bp.route("/pflichtschulungen")
 @roles_required(*ROLES)
+@writes
 def obligations():
     scope = scope_paths()
     filters = parse_filters(request.args, scope)
@@ -136,11 +137,16 @@ def obligations():
 
 
 def _export_rows(query) -> Iterator[list[Any]]:
-    result = db.session.execute(query.execution_options(yield_per=1000))
-    for row in result:
-        yield [row.personnel_no, f"{row.last_name}, {row.first_name}", f"{row.unit_code} {row.unit_name}",
-               row.course_title or row.course_slug, STATUS_EXPORT.get(row.status, row.status), row.due_on,
-               _berlin_date(row.completed_at), _berlin_date(row.valid_until)]
+    """The rows of the export, read in batches on a read-only session of its own: the request's
+    session wrote the audit event, and a long download must not hold SQLite's write lock."""
+    session = db.get_db().read_sessions()
+    try:
+        for row in session.execute(query.execution_options(yield_per=1000)):
+                yield [row.personnel_no, f"{row.last_name}, {row.first_name}", f"{row.unit_code} {row.unit_name}",
+                   row.course_title or row.course_slug, STATUS_EXPORT.get(row.status, row.status), row.due_on,
+                   _berlin_date(row.completed_at), _berlin_date(row.valid_until)]
+    finally:
+        session.close()
 
 
 def _berlin_date(value: datetime | None) -> date | None:
@@ -149,6 +155,7 @@ def _berlin_date(value: datetime | None) -> date | None:
 
 @bp.route("/pflichtschulungen.<any(csv, xlsx):fmt>")
 @roles_required(*ROLES)
+@writes
 def export(fmt: str):
     """The filtered list as a file, streamed: rows are read from the database in batches and written
     as they come, so memory does not grow with the number of rows."""
@@ -173,6 +180,7 @@ def export(fmt: str):
 
 @bp.route("/beschaeftigte/<int:employee_id>")
 @roles_required(*ROLES)
+@writes
 def employee(employee_id: int):
     employee = db.session.scalar(queries.employee_in_scope(employee_id, scope_paths()))
     if employee is None:
