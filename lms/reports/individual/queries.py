@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import ColumnElement, Select, and_, case, false, func, literal, or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, joinedload
 
 from lms.auth.models import User
 from lms.catalog.models import Course, CourseVersion
@@ -97,7 +97,8 @@ def course_summary(today: date, now: datetime, scope: list[str] | None) -> Selec
 
 
 def courses_with_obligations() -> Select[tuple[Course]]:
-    return select(Course).where(Course.id.in_(select(Assignment.course_id).distinct())).order_by(Course.slug)
+    return (select(Course).options(joinedload(Course.current_version))
+            .where(Course.id.in_(select(Assignment.course_id).distinct())).order_by(Course.slug))
 
 
 def course_by_slug(slug: str) -> Select[tuple[Course]]:
