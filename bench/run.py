@@ -62,6 +62,11 @@ def targets(result_path: str) -> list[Target]:
         Target("staff list, page 1 (coordinator)", "/organisation/beschaeftigte", "coordinator"),
         Target("staff search (coordinator)", f"/organisation/beschaeftigte?q={SEARCH}", "coordinator"),
         Target("org units (HR)", "/organisation/einheiten", "hr"),
+        Target("training by unit (HR)", "/berichte/einheiten", "hr"),
+        Target("training by unit (coordinator)", "/berichte/einheiten", "coordinator"),
+        Target("obligations, overdue in GB2 (HR)",
+               f"/berichte/pflichtschulungen?einheit={city.COORDINATOR_UNIT}&ueberfaellig=1", "hr"),
+        Target("obligations, search (coordinator)", f"/berichte/pflichtschulungen?q={SEARCH}", "coordinator"),
     ]
 
 
