@@ -207,7 +207,10 @@ def _seed(server: LiveServer) -> None:
 
         course = db.session.scalar(select(Course).where(Course.slug == MANDATORY_COURSE))
         assert course is not None, f"course {MANDATORY_COURSE} not imported"
+        obliged = set(db.session.scalars(select(Assignment.employee_id).where(Assignment.course_id == course.id)))
         for employee in db.session.scalars(select(Employee).where(Employee.personnel_no.like("BT%"))):
+            if employee.id in obliged:  # a rule reached them on import already
+                continue
             db.session.add(Assignment(employee_id=employee.id, course_id=course.id,
                                       due_on=datetime.now(UTC).date() + timedelta(days=30)))
         db.session.commit()
