@@ -66,6 +66,11 @@ def targets(result_path: str, statistics_path: str) -> list[Target]:
         Target("org units (HR)", "/organisation/einheiten", "hr"),
         # the author page over every answer of the course with the most attempts (docs/performance.md)
         Target("item statistics (author)", statistics_path, "admin", connections=1),
+        Target("training by unit (HR)", "/berichte/einheiten", "hr"),
+        Target("training by unit (coordinator)", "/berichte/einheiten", "coordinator"),
+        Target("obligations, overdue in GB2 (HR)",
+               f"/berichte/pflichtschulungen?einheit={city.COORDINATOR_UNIT}&ueberfaellig=1", "hr"),
+        Target("obligations, search (coordinator)", f"/berichte/pflichtschulungen?q={SEARCH}", "coordinator"),
     ]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from contextlib import nullcontext
 
 import click
 from flask import current_app
@@ -12,6 +13,7 @@ from sqlalchemy import select
 from lms import config, db
 from lms.auth import services
 from lms.auth.models import ROLE_VALUES, User
+from lms.spreadsheet import BOM, csv_rows, open_private
 
 
 @click.group("users")
@@ -61,10 +63,11 @@ def invite(email: str) -> None:
 
 @users.command("invite-employees")
 @click.option("--unit", "unit", help="only this org unit and its sub-units (code)")
-@click.option("--out", type=click.File("w", encoding="utf-8"), default="-",
-              help="write 'email;invitation link' lines to this file (default: standard output)")
+@click.option("--out", default="-",
+              help="write 'email;invitation link' lines to this file, readable only by you (mode 0600); "
+                   "default: standard output")
 @with_appcontext
-def invite_employees(unit: str | None, out) -> None:
+def invite_employees(unit: str | None, out: str) -> None:
     """Create accounts with invitation links for all active employees who have none yet."""
     config.require(current_app.config, "LMS_BASE_URL")
     try:
@@ -73,9 +76,12 @@ def invite_employees(unit: str | None, out) -> None:
         db.session.rollback()
         raise click.ClickException(str(exc)) from exc
     db.session.commit()
-    out.write("email;invitation_link\n")
-    for employee, token in invited:
-        out.write(f"{employee.email};{services.invitation_url(token)}\n")
+    # the links are passwords for a week: the file is the owner's only, its cells cannot run formulas
+    lines = csv_rows(["email", "invitation_link"],
+                     ([employee.email, services.invitation_url(token)] for employee, token in invited))
+    with (nullcontext(sys.stdout) if out == "-" else open_private(out)) as stream:
+        for n, line in enumerate(lines):
+            stream.write(line.removeprefix(BOM) if n == 0 else line)
     click.echo(f"{len(invited)} employee account(s) created with invitations (valid 7 days)", err=True)
 
 

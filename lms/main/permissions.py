@@ -57,6 +57,8 @@ DATA = {
     "assign": _l("einzelne Beschäftigte mit Name und Organisationseinheit, um ihnen eine Pflichtschulung "
                  "zuzuweisen"),
     "aggregate": _l("zusammengefasste Zahlen je Organisationseinheit ohne Namen"),
+    "training_counts": _l("Zahlen zum Schulungsstand je Organisationseinheit und Kurs (offen, begonnen, "
+                          "abgeschlossen, überfällig, abgelaufen); die Personen dahinter zeigt die Liste"),
 }
 
 
@@ -104,8 +106,10 @@ CATALOGUE: tuple[Permission, ...] = (
     Permission("catalog.status", AUTHORS),
     Permission("catalog.run_import", AUTHORS),
     Permission("catalog.asset", LOGGED_IN),
+    # item statistics: shares over every answer, no names, nothing below 20 answers
+    Permission("catalog.statistics", AUTHORS),
     # organisation: coordinators only in their units' subtrees (scope in lms/org/views.py)
-    Permission("org.staff", STAFF_VIEWERS, "staff"),
+    Permission("org.staff", STAFF_VIEWERS, "staff", audited=True),
     Permission("org.units", HR, "unit_counts"),
     Permission("org.imports", HR, "staff_import"),
     Permission("org.import_confirm", HR, "staff_import"),
@@ -114,6 +118,12 @@ CATALOGUE: tuple[Permission, ...] = (
     Permission("training.new_rule", STAFF_VIEWERS, "rules"),
     Permission("training.end_rule", STAFF_VIEWERS, "rules"),
     Permission("training.assign", STAFF_VIEWERS, "assign"),
+    # training status: counts per unit and course; named lists, employee pages and exports are audited
+    Permission("reports.units", STAFF_VIEWERS, "training_counts"),
+    Permission("reports.courses", STAFF_VIEWERS, "training_counts"),
+    Permission("reports.obligations", STAFF_VIEWERS, "completion", audited=True),
+    Permission("reports.employee", STAFF_VIEWERS, "completion", audited=True),
+    Permission("reports.export", STAFF_VIEWERS, "export", audited=True),
     # administration
     Permission("admin.users", ADMIN, "accounts"),
     Permission("admin.create_user", ADMIN, "accounts"),
@@ -149,6 +159,7 @@ AUDIT_ACTIONS = {
     "org.import_staff": "imports", "org.import_units": "imports", "catalog.import": "imports",
     "training.assign": "training", "training.rule_created": "training", "training.rule_ended": "training",
     "retention.applied": "retention",
+    "org.view_staff": "views", "report.list": "views", "report.view_person": "views", "report.export": "views",
 }
 
 

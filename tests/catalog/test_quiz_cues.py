@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from lms.catalog import cues
 from lms.catalog.loader import load_catalog
 

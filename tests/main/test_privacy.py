@@ -47,9 +47,12 @@ def test_page_shows_the_defaults_as_not_configured(client):
     assert "nicht konfiguriert (LMS_DPO_CONTACT)" in text
     assert "365 Tage nach der Abgabe gelöscht" in text
     assert "Ihre Antworten und Punktzahlen sieht niemand außer Ihnen" in text
-    # the old page claimed that every access to a named person is logged: no page does that yet
-    assert "Das Ansehen von Seiten wird nicht protokolliert." in text
+    # exactly the views the catalogue marks as audited (and the tests prove) are said to be logged
+    assert "Außerdem wird jeder Aufruf dieser Daten protokolliert" in text
+    assert "Pflichtschulungen namentlich genannter Beschäftigter" in text
     assert "Jeder Zugriff" not in text
+    # no committee figures exist yet, so the page promises none
+    assert "Zusammengefasste Auswertungen gibt es noch nicht." in text
 
 
 def test_page_follows_the_configuration(app, client):
