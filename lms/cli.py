@@ -30,6 +30,7 @@ COMMAND_MODULES = (
     "lms.catalog.cli",
     "lms.demo.cli",
     "lms.main.cli",
+    "lms.training.cli",
 )
 
 
