@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 import smtplib
 import ssl
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -176,3 +177,18 @@ def _close(smtp: smtplib.SMTP | None) -> None:
         smtp.quit()
     except (smtplib.SMTPException, OSError):
         smtp.close()
+
+
+def send_in_background(mails: Iterable[Mail]) -> threading.Thread:
+    """Send in a thread and return at once: a request that answers the same whether or not it sends
+    ("Passwort vergessen") must not take the SMTP server's time only when it does. Failures are logged."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    batch = list(mails)
+
+    def run() -> None:
+        with app.app_context():
+            send(batch)
+
+    thread = threading.Thread(target=run, name="lms-mail", daemon=True)
+    thread.start()
+    return thread

@@ -25,8 +25,10 @@ def users() -> None:
 @click.option("--unit", "units", multiple=True, help="org-unit code (coordinators; repeatable)")
 @click.option("--name", "display_name", default="", help="display name for accounts without employee record")
 @click.option("--password-stdin", is_flag=True, help="read the password from standard input")
+@click.option("--no-mail", is_flag=True, help="only print the invitation link, send no e-mail")
 @with_appcontext
-def create(email: str, role: str, units: tuple[str, ...], display_name: str, password_stdin: bool) -> None:
+def create(email: str, role: str, units: tuple[str, ...], display_name: str, password_stdin: bool,
+           no_mail: bool) -> None:
     """Create an account; without --password-stdin an invitation link is printed."""
     if not password_stdin:
         config.require(current_app.config, "LMS_BASE_URL")  # for the invitation link
@@ -43,13 +45,27 @@ def create(email: str, role: str, units: tuple[str, ...], display_name: str, pas
     if token:
         click.echo("invitation link (valid 7 days): "
                    f"{services.invitation_url(token)}")
+        if not no_mail:
+            _mail_invitations([(user, token)])
+
+
+def _mail_invitations(pairs) -> None:
+    """E-mail the links (one connection); say how many left, and which not (exit status 1)."""
+    result = services.send_invitations(pairs)
+    click.echo(f"{len(result.sent)} invitation e-mail(s) sent", err=True)
+    if not result.ok:
+        for message, reason in result.failed:
+            click.echo(f"  not sent to {message.to}: {reason}", err=True)
+        raise click.ClickException(f"{len(result.failed)} invitation e-mail(s) could not be sent; the links above "
+                                   "are valid: hand them out yourself or run `lms users invite EMAIL` later")
 
 
 @users.command("invite")
 @click.argument("email")
+@click.option("--no-mail", is_flag=True, help="only print the link, send no e-mail")
 @with_appcontext
-def invite(email: str) -> None:
-    """Print a new invitation link for an existing account."""
+def invite(email: str, no_mail: bool) -> None:
+    """Print a new invitation link for an existing account and send it by e-mail (older links are void)."""
     config.require(current_app.config, "LMS_BASE_URL")
     user = services.find_by_email(email)
     if user is None:
@@ -57,15 +73,19 @@ def invite(email: str) -> None:
     token = services.invite(user, actor_label="cli")
     db.session.commit()
     click.echo(services.invitation_url(token))
+    if not no_mail:
+        _mail_invitations([(user, token)])
 
 
 @users.command("invite-employees")
 @click.option("--unit", "unit", help="only this org unit and its sub-units (code)")
 @click.option("--out", type=click.File("w", encoding="utf-8"), default="-",
               help="write 'email;invitation link' lines to this file (default: standard output)")
+@click.option("--no-mail", is_flag=True, help="only write the links, send no e-mails")
 @with_appcontext
-def invite_employees(unit: str | None, out) -> None:
-    """Create accounts with invitation links for all active employees who have none yet."""
+def invite_employees(unit: str | None, out, no_mail: bool) -> None:
+    """Create accounts with invitation links for all active employees who have none yet, and e-mail
+    each their link."""
     config.require(current_app.config, "LMS_BASE_URL")
     try:
         invited = services.invite_employees(unit, actor_label="cli")
@@ -77,6 +97,11 @@ def invite_employees(unit: str | None, out) -> None:
     for employee, token in invited:
         out.write(f"{employee.email};{services.invitation_url(token)}\n")
     click.echo(f"{len(invited)} employee account(s) created with invitations (valid 7 days)", err=True)
+    if invited and not no_mail:
+        ids = [employee.id for employee, _token in invited]
+        accounts = {u.employee_id: u for i in range(0, len(ids), 900) for u in db.session.scalars(
+            select(User).where(User.employee_id.in_(ids[i:i + 900])))}
+        _mail_invitations([(accounts[employee.id], token) for employee, token in invited])
 
 
 @users.command("set-role")
