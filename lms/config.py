@@ -40,6 +40,9 @@ class Defaults:
     LMS_IMPORT_MAX_ROWS = 20000
     #: a full staff list that deactivates more people than this needs a typed confirmation / --yes
     LMS_IMPORT_CONFIRM_DEACTIVATIONS = 10
+    #: days to renew after a completion ran out or a major version requires renewal, when the rule names a
+    #: fixed date (rules with "N days" use their N); also the period for people a fixed-date rule reaches late
+    LMS_RENEWAL_DAYS = 30
     LMS_COURSES_DIR: str | None = None
     #: required outside development mode (see REQUIRED); DEV_BASE_URL with LMS_DEV
     LMS_BASE_URL: str | None = None
@@ -104,6 +107,7 @@ _CASTS: dict[str, Any] = {
     "LMS_MIN_GROUP_SIZE": int,
     "LMS_IMPORT_MAX_ROWS": int,
     "LMS_IMPORT_CONFIRM_DEACTIVATIONS": int,
+    "LMS_RENEWAL_DAYS": int,
     "LMS_LOGIN_MAX_FAILURES": int,
     "LMS_LOGIN_LOCK_MINUTES": int,
     "LMS_IP_MAX_FAILURES": int,

@@ -42,3 +42,16 @@ def login_required(view: F) -> F:
         return view(*args, **kwargs)
 
     return wrapper  # type: ignore[return-value]
+
+
+def scope_paths(user: Any) -> list[str] | None:
+    """The unit subtrees ``user`` may see by name (materialised paths): None means the whole
+    organisation (HR and admin); coordinators see their units' subtrees."""
+    if user.role in ("hr", "admin"):
+        return None
+    return [s.org_unit.path for s in user.scopes]
+
+
+def in_scope(paths: list[str] | None, unit_path: str) -> bool:
+    """A unit (by its path) lies in one of the subtrees (None: everything)."""
+    return paths is None or any(unit_path.startswith(p) for p in paths)

@@ -26,6 +26,7 @@ ITEMS = (
     NavItem("learning.my_data", _l("Meine Daten"), ALL, "learning.my_data"),
     NavItem("org.staff", _l("Beschäftigte"), ("coordinator", "hr", "admin"), "org.staff"),
     NavItem("org.units", _l("Organisation"), ("hr", "admin"), "org.unit"),
+    NavItem("training.rules", _l("Pflichtschulungen"), ("coordinator", "hr", "admin"), "training."),
     NavItem("org.imports", _l("Stammdaten-Import"), ("hr", "admin"), "org.import"),
     NavItem("catalog.status", _l("Kurskatalog"), ("author", "admin"), "catalog."),
     NavItem("admin.users", _l("Konten und Rollen"), ("admin",), "admin."),

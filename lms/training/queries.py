@@ -53,12 +53,22 @@ def lapsed_cycles(now: datetime, course_ids: Iterable[int] | None = None
 # --- rules ------------------------------------------------------------------------------------------
 
 
+def positions_matching(pattern: str) -> list[str]:
+    """The distinct positions the pattern matches. Matching is done in Python (:func:`rules.position_matches`)
+    over the few hundred distinct positions, because SQL ``lower()`` folds umlauts differently per database
+    ("Ärztin" vs "ärztin" in SQLite); employees are then selected with ``position IN (...)``."""
+    from lms import db
+
+    positions = db.session.scalars(select(Employee.position).where(Employee.position.is_not(None)).distinct())
+    return sorted(p for p in positions if rules.position_matches(pattern, p))
+
+
 def _rule_conditions(unit_path: str | None, position_pattern: str | None) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = [Employee.is_active.is_(True)]
     if unit_path is not None:
         conditions.append(OrgUnit.path.startswith(unit_path, autoescape=True))
     if position_pattern:
-        conditions.append(func.lower(Employee.position).like(rules.position_like(position_pattern), escape="\\"))
+        conditions.append(Employee.position.in_(positions_matching(position_pattern)))
     return conditions
 
 
@@ -81,6 +91,19 @@ def rule_reach(course_id: int, unit_path: str | None, position_pattern: str | No
 def active_rules() -> Select[tuple[AssignmentRule]]:
     return (select(AssignmentRule).where(AssignmentRule.ended_at.is_(None))
             .order_by(AssignmentRule.created_at.desc(), AssignmentRule.id.desc()))
+
+
+def active_courses() -> Select[tuple[Course]]:
+    from sqlalchemy.orm import joinedload
+
+    return (select(Course).options(joinedload(Course.current_version))
+            .where(Course.is_active.is_(True), Course.current_version_id.is_not(None)).order_by(Course.slug))
+
+
+def open_count_of_rule(rule_id: int) -> Select[tuple[int]]:
+    """Running obligations of a rule that are not fulfilled: what ending the rule would end."""
+    return select(func.count()).where(Assignment.rule_id == rule_id, Assignment.is_current.is_(True),
+                                      Assignment.ended_at.is_(None), Assignment.completion_id.is_(None))
 
 
 def running_count_per_rule() -> Select[tuple[int, int]]:
@@ -116,8 +139,9 @@ def status_expression(today: date, now: datetime) -> ColumnElement[str]:
     lapsed = and_(Completion.id.is_not(None), ~fulfilled)
     return case(
         (fulfilled, literal(rules.Status.ABGESCHLOSSEN.value)),
+        (lapsed, literal(rules.Status.ABGELAUFEN.value)),
         (Assignment.due_on < today, literal(rules.Status.UEBERFAELLIG.value)),
-        (or_(lapsed, Assignment.reason != rules.INITIAL), literal(rules.Status.ABGELAUFEN.value)),
+        (Assignment.reason != rules.INITIAL, literal(rules.Status.ABGELAUFEN.value)),
         (started_expression(), literal(rules.Status.BEGONNEN.value)),
         else_=literal(rules.Status.OFFEN.value))
 

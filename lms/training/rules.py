@@ -32,15 +32,18 @@ def status(*, due_on: date, today: date, fulfilled: bool, lapsed: bool, renewal_
     confirmed or attempted something of the course in this cycle.
 
     - abgeschlossen: fulfilled;
+    - abgelaufen: the cycle's completion ran out (or must be renewed): the renewal cycle opens with the
+      next daily run; or a renewal cycle that is not yet due;
     - überfällig: not fulfilled and the due date has passed;
-    - abgelaufen: the previous completion ran out (or must be renewed) and the renewal is not yet due;
     - begonnen: started, not yet due; offen: nothing yet, not yet due.
     """
     if fulfilled:
         return Status.ABGESCHLOSSEN
+    if lapsed:  # fulfilled in its time; the renewal cycle (with its own due date) opens with the next run
+        return Status.ABGELAUFEN
     if today > due_on:
         return Status.UEBERFAELLIG
-    if lapsed or renewal_cycle:
+    if renewal_cycle:
         return Status.ABGELAUFEN
     return Status.BEGONNEN if started else Status.OFFEN
 
@@ -63,15 +66,8 @@ def renewal_due_on(*, opened_on: date, due_days: int | None, fallback_days: int 
     return opened_on + timedelta(days=due_days if due_days is not None else fallback_days)
 
 
-def position_like(pattern: str) -> str:
-    """A position pattern (``*`` for any text, case-insensitive) as a lower-case SQL LIKE pattern with
-    ``\\`` as escape character."""
-    escaped = re.sub(r"([\\%_])", r"\\\1", pattern.strip().lower())
-    return escaped.replace("*", "%")
-
-
 def position_matches(pattern: str, position: str | None) -> bool:
-    """The same decision as :func:`position_like` in Python (for tests and previews)."""
+    """A position pattern (``*`` for any text, case-insensitive, umlauts included) matches a position."""
     if position is None:
         return False
     regex = ".*".join(re.escape(part) for part in pattern.strip().lower().split("*"))

@@ -133,8 +133,9 @@ def _rule_days(assignment: Assignment) -> int | None:
 
 def fulfil(completion: Completion, *, now: datetime | None = None) -> Assignment | None:
     """A completion was recorded: it fulfils the person's current cycle of that course. When the
-    current cycle was already fulfilled (an early renewal), a new cycle opens, fulfilled at once, so
-    that the earlier cycle keeps its own completion."""
+    current cycle was already fulfilled by an earlier completion (that has lapsed, and the daily run has
+    not opened the renewal cycle yet), a new cycle opens, fulfilled at once, so that the earlier cycle
+    keeps its own completion."""
     now = now or completion.completed_at or utcnow()
     employee_id = db.session.scalar(select(User.employee_id).where(User.id == completion.user_id))
     if employee_id is None:
@@ -149,7 +150,9 @@ def fulfil(completion: Completion, *, now: datetime | None = None) -> Assignment
     if current.completion_id == completion.id:
         return current
     today = berlin_today()
-    nxt = _open_next_cycle(current, reason=rules.RENEWAL, opened_on=today, due_days=_rule_days(current), now=now)
+    previous = db.session.get(Completion, current.completion_id)
+    reason = rules.EXPIRED if previous is not None and previous.valid_until <= now else rules.RENEWAL
+    nxt = _open_next_cycle(current, reason=reason, opened_on=today, due_days=_rule_days(current), now=now)
     nxt.due_on = today
     nxt.completion_id = completion.id
     db.session.flush()

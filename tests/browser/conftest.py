@@ -203,13 +203,18 @@ def _seed(server: LiveServer) -> None:
         from lms import db
         from lms.catalog.models import Course
         from lms.org.models import Employee
+        from lms.training import services as training
         from lms.training.models import Assignment
 
         course = db.session.scalar(select(Course).where(Course.slug == MANDATORY_COURSE))
         assert course is not None, f"course {MANDATORY_COURSE} not imported"
-        for employee in db.session.scalars(select(Employee).where(Employee.personnel_no.like("BT%"))):
-            db.session.add(Assignment(employee_id=employee.id, course_id=course.id,
-                                      due_on=datetime.now(UTC).date() + timedelta(days=30)))
+        # the demo's rules may have reached them on import already; either way: due in 30 days
+        due = datetime.now(UTC).date() + timedelta(days=30)
+        ids = db.session.scalars(select(Employee.id).where(Employee.personnel_no.like("BT%"))).all()
+        training.open_obligations(ids, course, due_on=due)
+        for assignment in db.session.scalars(select(Assignment).where(
+                Assignment.employee_id.in_(ids), Assignment.course_id == course.id, Assignment.is_current)):
+            assignment.due_on = due
         db.session.commit()
 
 

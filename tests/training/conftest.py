@@ -13,12 +13,7 @@ from lms.catalog.models import CourseVersion
 from lms.org.models import Employee
 from lms.training import services
 from lms.training.models import Assignment
-from tests.learning.factories import create_course
-
-
-@pytest.fixture
-def make_course(app: Flask) -> Callable[..., CourseVersion]:
-    return create_course
+from tests.learning.conftest import make_course  # noqa: F401 - the course factory fixture
 
 
 @pytest.fixture
