@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import PASSWORD, LiveServer, login, make_server
 from tests.smtp import smtp_server, text_part  # noqa: F401
@@ -35,9 +35,9 @@ def mail_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Live
         smtp.stop()
 
 
-def test_employee_resets_a_forgotten_password_from_the_mail(browser: Browser, mail_server, axe) -> None:
+def test_employee_resets_a_forgotten_password_from_the_mail(new_context, mail_server, axe) -> None:
     server, mailbox = mail_server
-    page = browser.new_context(base_url=server.url).new_page()
+    page = new_context(base_url=server.url).new_page()
     page.goto("/anmelden")
     page.get_by_role("link", name="Passwort vergessen?").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Passwort vergessen")
