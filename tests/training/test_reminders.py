@@ -203,3 +203,16 @@ def test_renewals_open_before_reminders(app, runner, smtp_server, make_user, mak
     [message] = smtp_server.mailbox.to(user.email)
     assert "abgelaufen" in text_part(message)
     assert db.session.scalar(select(func.count()).select_from(Notification)) == 1
+
+
+def test_planning_takes_two_queries_whatever_the_number_of_people(app, make_unit, make_employee, make_user,
+                                                                 make_course, oblige):
+    unit = make_unit()
+    cv = make_course()
+    for n in range(25):
+        user = make_user("employee", employee=make_employee(unit))
+        oblige(user.employee, cv, TODAY + timedelta(days=n % 20 - 3), today=TODAY - timedelta(days=30))
+    with db.count_queries(app) as queries:
+        planned = reminders.plan_reminders(TODAY, datetime(2027, 3, 1, 11, tzinfo=UTC))
+    assert len(planned) == 23  # due within 14 days or overdue: n % 20 - 3 <= 14
+    assert len(queries) == 2, queries
