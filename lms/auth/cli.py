@@ -50,7 +50,11 @@ def create(email: str, role: str, units: tuple[str, ...], display_name: str, pas
 
 
 def _mail_invitations(pairs) -> None:
-    """E-mail the links (one connection); say how many left, and which not (exit status 1)."""
+    """E-mail the links (one connection); say how many left, and which not (exit status 1). Without an
+    SMTP server (``LMS_SMTP_HOST`` unset outside development) only say so: the links are printed."""
+    if not current_app.config["LMS_SMTP_HOST"] and not current_app.config["LMS_DEV"]:
+        click.echo("no e-mail sent (LMS_SMTP_HOST is not set): hand out the link(s) yourself", err=True)
+        return
     result = services.send_invitations(pairs)
     click.echo(f"{len(result.sent)} invitation e-mail(s) sent", err=True)
     if not result.ok:

@@ -163,3 +163,12 @@ def test_login_records_last_login(app, auth, make_user):
     auth.login(person.email, PASSWORD)
     db.session.expire_all()
     assert db.session.scalar(select(type(person).last_login_at).where(type(person).id == person.id)) is not None
+
+
+def test_cli_without_smtp_server_prints_links_only(app, runner, make_employee):
+    app.config.update(LMS_SMTP_HOST="", LMS_DEV=False)
+    employee = make_employee()
+    result = runner.invoke(args=["users", "invite-employees"])
+    assert result.exit_code == 0, result.output
+    assert "no e-mail sent (LMS_SMTP_HOST is not set)" in result.output
+    assert f"{employee.email};http://localhost/einladung/" in result.stdout
