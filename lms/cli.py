@@ -31,6 +31,7 @@ COMMAND_MODULES = (
     "lms.demo.cli",
     "lms.main.cli",
     "lms.retention.cli",
+    "lms.training.cli",
 )
 
 

@@ -62,9 +62,21 @@ class Defaults:
     #: "text" (as the server sets it up) or "json" (one JSON object per line, see lms/logs.py)
     LMS_LOG_FORMAT = "text"
     LMS_LOG_LEVEL = "INFO"
-    LMS_MAIL_SERVER = "localhost"
-    LMS_MAIL_PORT = 25
-    LMS_MAIL_SENDER = "ki-kompetenz@localhost"
+    #: SMTP for e-mail (lms/mail.py). Unset host: in development mode (LMS_DEV) mails are logged, not sent
+    LMS_SMTP_HOST = ""
+    LMS_SMTP_PORT = 25
+    LMS_SMTP_USER = ""
+    LMS_SMTP_PASSWORD = ""
+    #: STARTTLS after connecting (port 587), or TLS from the start (LMS_SMTP_SSL, port 465)
+    LMS_SMTP_STARTTLS = False
+    LMS_SMTP_SSL = False
+    #: seconds to wait for the SMTP server (connect and each command)
+    LMS_SMTP_TIMEOUT = 30
+    LMS_MAIL_FROM = "KI-Kompetenz <ki-kompetenz@localhost>"
+    #: whom a deactivated user is told to ask (login page, e-mails)
+    LMS_SUPPORT_CONTACT = "Ihre Personalstelle"
+    #: weekday (1 = Monday … 7 = Sunday) on which `lms reminders send` also sends the coordinators' digest
+    LMS_DIGEST_WEEKDAY = 1
     # the accessibility statement (/barrierefreiheit, BITV 2.0 § 7, model of Decision (EU) 2018/1523):
     # placeholders until the administration sets its own contact and its state's conciliation body
     LMS_A11Y_CONTACT = "Personalstelle – Ansprechstelle Barrierefreiheit"
@@ -122,7 +134,11 @@ _CASTS: dict[str, Any] = {
     "LMS_INVITATION_DAYS": int,
     "LMS_SESSION_IDLE_MINUTES": int,
     "LMS_SESSION_MAX_HOURS": int,
-    "LMS_MAIL_PORT": int,
+    "LMS_SMTP_PORT": int,
+    "LMS_SMTP_STARTTLS": _bool,
+    "LMS_SMTP_SSL": _bool,
+    "LMS_SMTP_TIMEOUT": int,
+    "LMS_DIGEST_WEEKDAY": int,
     "LMS_TRUSTED_PROXIES": int,
     "LMS_RETENTION_ATTEMPT_DAYS": int,
     "LMS_RETENTION_LEAVERS_DAYS": int,

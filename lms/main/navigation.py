@@ -31,6 +31,7 @@ ITEMS = (
     NavItem("org.imports", _l("Stammdaten-Import"), ("hr", "admin"), "org.import"),
     NavItem("catalog.status", _l("Kurskatalog"), ("author", "admin"), "catalog."),
     NavItem("admin.users", _l("Konten und Rollen"), ("admin",), "admin."),
+    NavItem("admin.users", _l("Konten"), ("hr",), "admin."),
     NavItem("audit.log", _l("Protokoll"), ("admin",), "audit."),
 )
 

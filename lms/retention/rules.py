@@ -15,7 +15,8 @@ from lms.config import ConfigError
 
 #: audit actions of login, logout and refused logins: security events with their own, shorter period
 #: (``LMS_RETENTION_SECURITY_DAYS``); login times and addresses are a behaviour profile otherwise
-SECURITY_ACTIONS = frozenset({"auth.login", "auth.logout", "auth.login_failed", "auth.login_locked"})
+SECURITY_ACTIONS = frozenset({"auth.login", "auth.logout", "auth.login_failed", "auth.login_locked",
+                              "auth.login_deactivated"})
 #: the action of a retention run; its events are kept (proof that and what was deleted)
 RETENTION_ACTION = "retention.applied"
 

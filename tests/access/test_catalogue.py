@@ -55,10 +55,12 @@ def test_data_kinds_are_known():
 
 
 def recorded_actions() -> set[str]:
-    pattern = re.compile(r"\brecord\(\s*\"([a-z_.]+)\"")
+    # the first argument: an action string, or a conditional choosing between two
+    pattern = re.compile(r'\brecord\(\s*("[a-z_.]+"(?:\s+if\s+[^\n]*?\s+else\s+"[a-z_.]+")?)')
     found = set()
     for path in LMS.rglob("*.py"):
-        found |= set(pattern.findall(path.read_text(encoding="utf-8")))
+        for argument in pattern.findall(path.read_text(encoding="utf-8")):
+            found |= set(re.findall(r'"([a-z_.]+)"', argument))
     return found
 
 
