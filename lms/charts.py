@@ -11,6 +11,7 @@ removed). Knows no domain: the pages that use it pass labels and numbers in.
 from __future__ import annotations
 
 import re
+import sys
 import xml.etree.ElementTree as ET  # nosec B405 # parses pygal's own output only
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -18,6 +19,11 @@ from dataclasses import dataclass
 import pygal
 from markupsafe import Markup
 from pygal.style import Style
+
+# pygal appends a legacy import hook for its map plugins (``pygal.maps``, unused here) to
+# ``sys.meta_path``; it has no ``find_spec``, so every failed import elsewhere warns (ImportWarning, an
+# error under pytest) on Python 3.11. Upstream: Kozea/pygal pull request #532. Remove it.
+sys.meta_path[:] = [f for f in sys.meta_path if type(f).__module__ != "pygal"]
 
 SVG_NS = "http://www.w3.org/2000/svg"
 ET.register_namespace("", SVG_NS)
