@@ -34,6 +34,8 @@ ET.register_namespace("xlink", "http://www.w3.org/1999/xlink")
 WIDTH = 400
 FONT = 16
 LABEL_CHARS = 18
+#: room right of the plot for the value that follows the longest bar ("4 Gestalten")
+VALUE_ROOM = 110
 
 _ID = re.compile(r"^[a-z][a-z0-9-]*$")
 
@@ -68,7 +70,7 @@ def bar_chart(chart_id: str, title: str, summary: str, bars: Sequence[tuple[str,
         raise ValueError("a chart needs at least one bar")
     chart = pygal.HorizontalBar(
         js=[], css=[], disable_xml_declaration=True, no_prefix=True, explicit_size=False,
-        width=WIDTH, height=48 * len(bars) + 24, margin=8, spacing=6, show_legend=False,
+        width=WIDTH, height=40 * len(bars) + 16, margin=8, margin_right=VALUE_ROOM, spacing=12, show_legend=False,
         range=(0, maximum), y_labels=list(range(maximum + 1)), show_x_guides=False, show_x_labels=False,
         value_formatter=lambda v: value_label(int(v)), print_values=True, print_zeroes=True,
         style=Style(label_font_size=FONT, value_font_size=FONT, font_family="Fira Sans, sans-serif"))
@@ -90,9 +92,14 @@ def _clean(svg: str, chart_id: str, title: str, summary: str) -> Markup:
             if (child.tag in (q + "script", q + "style", q + "title", q + "desc")
                     or "tooltip-overlay" in classes or "tooltip" in classes):
                 parent.remove(child)
-    for text in root.iter(q + "text"):
-        if "value" in (text.get("class") or "").split():
-            _place_value(text)
+    bars = [rect for group in root.iter(q + "g") if group.get("class") == "bar"
+            for rect in group.iter(q + "rect")]
+    values = [text for text in root.iter(q + "text") if "value" in (text.get("class") or "").split()]
+    for rect, text in zip(bars, values, strict=True):
+        # the value follows its bar (pygal centres it, which hides it in a short bar)
+        end = float(rect.get("x") or 0) + float(rect.get("width") or 0)
+        text.set("x", f"{end + 6:.1f}")
+        text.set("text-anchor", "start")
     for element in root.iter():
         element.attrib.pop("style", None)
     root.set("id", chart_id)
@@ -112,12 +119,3 @@ def _clean(svg: str, chart_id: str, title: str, summary: str) -> Markup:
 
 def _short(label: str) -> str:
     return label if len(label) <= LABEL_CHARS else label[:LABEL_CHARS - 1].rstrip(" ,") + "…"
-
-
-def _place_value(text: ET.Element) -> None:
-    """Values are centred on their bar; a value at the start of the scale (an empty bar) would be cut
-    in half by the axis, so it starts there instead."""
-    parent_x = float(text.get("x") or 0)
-    if parent_x < 12:
-        text.set("text-anchor", "start")
-        text.set("x", str(parent_x + 4))
