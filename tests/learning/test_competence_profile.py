@@ -5,10 +5,14 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from lms import db
 from lms.competence.models import CompetenceArea, CompetenceLevel
+from lms.competence.profile import CompletionFacts
 from lms.db import utcnow
-from lms.learning import services
+from lms.learning import rules, services
 from lms.learning.models import Completion
 
 LEVELS = ((1, "kennen", "Kennen", "Know"), (2, "anwenden", "Anwenden", "Apply"),
@@ -106,3 +110,11 @@ def test_queries_do_not_grow_with_completions(app, client, login_as, make_course
     for n in range(8):
         complete(user, make_course(awards={"ethik": n % 4 + 1, "grundlagen": 2}), days_ago=n)
     assert queries() == few <= 8
+
+
+@given(valid_days=st.integers(-3, 3), major=st.integers(1, 4), renewal=st.one_of(st.none(), st.integers(1, 4)))
+def test_the_profile_counts_exactly_what_completion_status_calls_valid(valid_days, major, renewal):
+    """``competence`` restates the rule (it may not import ``learning``): both must agree."""
+    now = utcnow()
+    facts = CompletionFacts("k", "K", {}, now - timedelta(days=5), now + timedelta(days=valid_days), major, renewal)
+    assert facts.is_valid(now) == (rules.completion_status(facts.valid_until, major, renewal, now) == "valid")
