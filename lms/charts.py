@@ -26,8 +26,6 @@ from pygal.style import Style
 sys.meta_path[:] = [f for f in sys.meta_path if type(f).__module__ != "pygal"]
 
 SVG_NS = "http://www.w3.org/2000/svg"
-ET.register_namespace("", SVG_NS)
-ET.register_namespace("xlink", "http://www.w3.org/1999/xlink")
 
 #: the picture's own width and font size (user units): scaled to 290 px on a 320 px screen, text
 #: stays at about 11 px
@@ -114,6 +112,11 @@ def _clean(svg: str, chart_id: str, title: str, summary: str) -> Markup:
     root.insert(0, desc_el)
     root.insert(0, title_el)
     # ElementTree escapes every text and attribute it serialises (labels come from the caller)
+    # plain names with the namespace declared on the root, whatever prefix another module registered
+    # for it (ElementTree's registry is global; inline SVG in HTML must be a plain <svg>)
+    for element in root.iter():
+        element.tag = element.tag.removeprefix(q)
+    root.set("xmlns", SVG_NS)
     return Markup(ET.tostring(root, encoding="unicode"))  # noqa: S704  # nosec B704 # escaped by ElementTree
 
 

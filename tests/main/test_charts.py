@@ -63,3 +63,10 @@ def test_labels_and_texts_are_escaped():
                         maximum=4, value_label=NAMES.__getitem__, table=TABLE).svg)
     assert "<script" not in svg and "<img" not in svg and "<b>" not in svg
     assert "&lt;script&gt;" in svg
+
+
+def test_plain_svg_whatever_prefix_another_module_registered():
+    ET.register_namespace("svg", SVG_NS)  # as a library in the same process may do
+    svg = str(chart().svg)
+    assert svg.startswith("<svg ") and 'xmlns="http://www.w3.org/2000/svg"' in svg and "svg:" not in svg
+    assert parse(svg).tag == f"{{{SVG_NS}}}svg"
