@@ -80,6 +80,7 @@ bench: setup
 	$(BIN)/python bench/synth.py --if-missing
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/imports.py
+	$(BIN)/python bench/reports.py
 
 ## vendor: refresh the vendored KERN UX design system (set KERN_VERSION=x.y.z to change version)
 vendor:

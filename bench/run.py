@@ -42,11 +42,13 @@ SEARCH = "m%C3%BCller"  # "müller": one of the most common names, hundreds of h
 class Target:
     name: str
     path: str
-    #: "learner", "hr", "coordinator" or None (anonymous)
+    #: "learner", "hr", "coordinator", "admin" or None (anonymous)
     role: str | None
+    #: at most this many wrk connections (a page one person opens now and then is measured alone)
+    connections: int | None = None
 
 
-def targets(result_path: str) -> list[Target]:
+def targets(result_path: str, statistics_path: str) -> list[Target]:
     return [
         Target("health check (baseline)", "/healthz", None),
         Target("login page", "/anmelden", None),
@@ -62,10 +64,18 @@ def targets(result_path: str) -> list[Target]:
         Target("staff list, page 1 (coordinator)", "/organisation/beschaeftigte", "coordinator"),
         Target("staff search (coordinator)", f"/organisation/beschaeftigte?q={SEARCH}", "coordinator"),
         Target("org units (HR)", "/organisation/einheiten", "hr"),
+        # the author page over every answer of the course with the most attempts (docs/performance.md)
+        Target("item statistics (author)", statistics_path, "admin", connections=1),
+        Target("training by unit (HR)", "/berichte/einheiten", "hr"),
+        Target("training by unit (coordinator)", "/berichte/einheiten", "coordinator"),
+        Target("obligations, overdue in GB2 (HR)",
+               f"/berichte/pflichtschulungen?einheit={city.COORDINATOR_UNIT}&ueberfaellig=1", "hr"),
+        Target("obligations, search (coordinator)", f"/berichte/pflichtschulungen?q={SEARCH}", "coordinator"),
     ]
 
 
-ACCOUNTS = {"learner": city.HEAVY_LEARNER_EMAIL, "hr": city.HR_EMAIL, "coordinator": city.COORDINATOR_EMAIL}
+ACCOUNTS = {"learner": city.HEAVY_LEARNER_EMAIL, "hr": city.HR_EMAIL, "coordinator": city.COORDINATOR_EMAIL,
+            "admin": city.ADMIN_EMAIL}
 
 
 # -- in-process: SQL queries per page --------------------------------------------------------------
@@ -83,6 +93,22 @@ def heavy_result_path(app) -> str:
     if attempt_id is None:
         raise SystemExit("no synthetic city in the database: run bench/synth.py first")
     return f"/schulungen/versuch/{attempt_id}/ergebnis"
+
+
+def busiest_statistics_path(app) -> str:
+    """The item statistics page of the course with the most attempts (the worst case of that page)."""
+    from lms import db
+    from lms.catalog.models import Course, CourseVersion
+    from lms.learning.models import Attempt
+
+    with app.app_context():
+        slug = db.session.scalar(
+            select(Course.slug).join(CourseVersion, CourseVersion.course_id == Course.id)
+            .join(Attempt, Attempt.course_version_id == CourseVersion.id)
+            .group_by(Course.slug).order_by(func.count(Attempt.id).desc()).limit(1))
+    if slug is None:
+        raise SystemExit("no attempts in the database: run bench/synth.py first")
+    return f"/katalog/{slug}/statistik"
 
 
 def query_counts(app, pages: list[Target]) -> dict[str, tuple[int, float]]:
@@ -206,14 +232,17 @@ class WrkResult:
     errors: int
 
 
-def run_wrk(port: int, path: str, cookie: str | None, args: argparse.Namespace) -> WrkResult:
-    cmd = ["wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{args.duration}", "--latency",
+def run_wrk(port: int, path: str, cookie: str | None, args: argparse.Namespace,
+            connections: int | None = None) -> WrkResult:
+    connections = min(args.connections, connections or args.connections)
+    threads = min(args.threads, connections)
+    cmd = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{args.duration}", "--latency",
            "--timeout", "30s", "-H", f"User-Agent: {USER_AGENT}"]
     if cookie:
         cmd += ["-H", f"Cookie: {cookie}"]
     out = subprocess.run([*cmd, f"http://127.0.0.1:{port}{path}"], capture_output=True, text=True,
                          check=True).stdout
-    latency = dict(re.findall(r"^\s+(50|99)%\s+(\S+)$", out, re.M))
+    latency = dict(re.findall(r"^\s+(50|99)%\s+(\S+)\s*$", out, re.M))  # wrk pads "3.82s "
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
     return WrkResult(
@@ -256,7 +285,7 @@ def main(argv: list[str] | None = None) -> int:
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "LMS_DEV": True,
                       "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False,
                       "LMS_IP_MAX_FAILURES": 1_000_000})
-    pages = targets(heavy_result_path(app))
+    pages = targets(heavy_result_path(app), busiest_statistics_path(app))
     if args.only:
         pages = [p for p in pages if args.only.lower() in p.name.lower()]
     counts = query_counts(app, pages)
@@ -277,7 +306,7 @@ def main(argv: list[str] | None = None) -> int:
             if status != 200:
                 raise SystemExit(f"{page.path} as {page.role}: HTTP {status} (expected 200)")
             load = os.getloadavg()[0]
-            result = run_wrk(port, page.path, cookies[page.role], args)
+            result = run_wrk(port, page.path, cookies[page.role], args, page.connections)
             queries, inproc = counts[page.path + str(page.role)]
             rows.append((page, queries, inproc, size, result, load))
             print(f"{page.name:<34} {result.rps:>8.1f} req/s  p50 {result.p50:>7.1f} ms  "
@@ -292,7 +321,8 @@ def main(argv: list[str] | None = None) -> int:
         f"Python {platform.python_version()}",
         f"- data: {data_line}",
         "- server: gunicorn -w 2 -k gthread --threads 4 (wrk on the same machine)",
-        f"- load: wrk -t{args.threads} -c{args.connections} -d{args.duration} --latency per page",
+        f"- load: wrk -t{args.threads} -c{args.connections} -d{args.duration} --latency per page "
+        "(pages marked ¹: one connection)",
         "", "| page | path | as | SQL queries | in-process ms | bytes | req/s | of baseline | p50 ms | p99 ms | "
         "non-2xx | errors | load avg |",
         "|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
@@ -300,7 +330,8 @@ def main(argv: list[str] | None = None) -> int:
     baseline = next((r.rps for page, _q, _t, _s, r, _l in rows if page.path == "/healthz"), None)
     for page, queries, inproc, size, r, load in rows:
         share = f"{100 * r.rps / baseline:.0f} %" if baseline else "–"
-        lines.append(f"| {page.name} | `{urllib.parse.unquote(page.path)}` | {page.role or '–'} | {queries} "
+        name = f"{page.name} ¹" if page.connections == 1 else page.name
+        lines.append(f"| {name} | `{urllib.parse.unquote(page.path)}` | {page.role or '–'} | {queries} "
                      f"| {inproc:.1f} | {size:,} | {r.rps:,.1f} | {share} | {r.p50:.1f} | {r.p99:.1f} | {r.bad} "
                      f"| {r.errors} | {load:.1f} |")
     table = "\n".join(lines) + "\n"

@@ -27,7 +27,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import city
-from sqlalchemy import Connection, Table, column, create_engine, func, inspect, select, text
+from sqlalchemy import Connection, Table, column, create_engine, func, inspect, select, text, update
 from sqlalchemy import table as sa_table
 
 from lms.auth.passwords import hash_password
@@ -241,13 +241,8 @@ def build(url: str, employees: int, attempts: int, heavy: int, seed: int) -> Non
             if role == "coordinator":
                 w.add("user_scopes", {"user_id": offset, "org_unit_id": unit_ids[city.COORDINATOR_UNIT]})
 
-        # the mandatory course for everyone
+        # the mandatory course for everyone (its obligations come from rules after the load)
         mandatory = by_slug[city.MANDATORY_COURSE]
-        for uid in user_ids:
-            w.add("assignments", {
-                "employee_id": uid, "course_id": mandatory.course_id,
-                "due_on": (today + timedelta(days=rng.randrange(-365, 180))).date(),
-                "assigned_at": today - timedelta(days=rng.randrange(400, 730)), "note": ""})
 
         # who takes which course: everyone the mandatory one (most), others by interest
         pairs: list[tuple[int, Version]] = []
@@ -330,6 +325,7 @@ def build(url: str, employees: int, attempts: int, heavy: int, seed: int) -> Non
                 conn.execute(select(func.setval(func.pg_get_serial_sequence(name, "id"),
                                                 select(func.max(ids.c.id)).scalar_subquery())))
     load_seconds = time.perf_counter() - load_started
+    timings["rules and obligations"] = obligations(url, rng, today.date())
     if engine.dialect.name == "postgresql":
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.exec_driver_sql("VACUUM ANALYZE")  # what autovacuum would do a minute later
@@ -348,6 +344,38 @@ def build(url: str, employees: int, attempts: int, heavy: int, seed: int) -> Non
     print(f"heavy learner {city.HEAVY_LEARNER_EMAIL}: {heavy_n} attempts; accounts {city.HR_EMAIL}, "
           f"{city.COORDINATOR_EMAIL} ({city.COORDINATOR_UNIT}), {city.ADMIN_EMAIL}; "
           f"password {city.PASSWORD}")
+
+
+def obligations(url: str, rng: random.Random, today) -> float:
+    """Mandatory training as HR would set it up, through ``lms.training.services``: the basics for
+    everyone, two further courses for the coordinator's Geschäftsbereich. Valid completions fulfil their
+    obligation at once; the due dates are then spread from a year ago to half a year ahead, so that the
+    city has every status. Returns the seconds taken."""
+    started = time.perf_counter()
+    os.environ.setdefault("DATABASE_URL", url)
+    from lms import create_app, db
+    from lms.catalog.models import Course
+    from lms.org.models import OrgUnit
+    from lms.training import services as training
+    from lms.training.models import Assignment
+
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "LMS_DEV": True})
+    with app.app_context():
+        courses = db.session.scalars(select(Course).order_by(Course.slug)).all()
+        mandatory = next(c for c in courses if c.slug == city.MANDATORY_COURSE)
+        others = [c for c in courses if c.slug != city.MANDATORY_COURSE][:2]
+        unit = db.session.scalar(select(OrgUnit).where(OrgUnit.code == city.COORDINATOR_UNIT))
+        training.create_rule(mandatory, org_unit_id=None, position_pattern=None, due_days=90, due_on=None,
+                             note="Bench: Grundlagen für alle", by=None)
+        for course in others:
+            training.create_rule(course, org_unit_id=unit.id, position_pattern=None, due_days=120, due_on=None,
+                                 note=f"Bench: {course.slug} für {unit.code}", by=None)
+        ids = db.session.scalars(select(Assignment.id).order_by(Assignment.id)).all()
+        db.session.execute(update(Assignment), [
+            {"id": i, "due_on": today + timedelta(days=rng.randrange(-365, 180))} for i in ids])
+        db.session.commit()
+    db.get_db(app).dispose()
+    return time.perf_counter() - started
 
 
 def main(argv: list[str] | None = None) -> int:

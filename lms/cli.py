@@ -30,6 +30,8 @@ COMMAND_MODULES = (
     "lms.catalog.cli",
     "lms.demo.cli",
     "lms.main.cli",
+    "lms.retention.cli",
+    "lms.training.cli",
 )
 
 

@@ -62,9 +62,21 @@ class Defaults:
     #: "text" (as the server sets it up) or "json" (one JSON object per line, see lms/logs.py)
     LMS_LOG_FORMAT = "text"
     LMS_LOG_LEVEL = "INFO"
-    LMS_MAIL_SERVER = "localhost"
-    LMS_MAIL_PORT = 25
-    LMS_MAIL_SENDER = "ki-kompetenz@localhost"
+    #: SMTP for e-mail (lms/mail.py). Unset host: in development mode (LMS_DEV) mails are logged, not sent
+    LMS_SMTP_HOST = ""
+    LMS_SMTP_PORT = 25
+    LMS_SMTP_USER = ""
+    LMS_SMTP_PASSWORD = ""
+    #: STARTTLS after connecting (port 587), or TLS from the start (LMS_SMTP_SSL, port 465)
+    LMS_SMTP_STARTTLS = False
+    LMS_SMTP_SSL = False
+    #: seconds to wait for the SMTP server (connect and each command)
+    LMS_SMTP_TIMEOUT = 30
+    LMS_MAIL_FROM = "KI-Kompetenz <ki-kompetenz@localhost>"
+    #: whom a deactivated user is told to ask (login page, e-mails)
+    LMS_SUPPORT_CONTACT = "Ihre Personalstelle"
+    #: weekday (1 = Monday … 7 = Sunday) on which `lms reminders send` also sends the coordinators' digest
+    LMS_DIGEST_WEEKDAY = 1
     # the accessibility statement (/barrierefreiheit, BITV 2.0 § 7, model of Decision (EU) 2018/1523):
     # placeholders until the administration sets its own contact and its state's conciliation body
     LMS_A11Y_CONTACT = "Personalstelle – Ansprechstelle Barrierefreiheit"
@@ -77,6 +89,26 @@ class Defaults:
     #: ISO dates: when the statement was prepared and when it was last reviewed
     LMS_A11Y_STATEMENT_DATE = "2026-12-01"
     LMS_A11Y_REVIEWED_ON = "2026-12-01"
+    # retention (lms retention apply; the reasons for the defaults: docs/retention.md)
+    #: days after submission after which a quiz attempt's answers are deleted (the result stays)
+    LMS_RETENTION_ATTEMPT_DAYS = 365
+    #: days after leaving (or becoming inactive) after which a person is anonymised
+    LMS_RETENTION_LEAVERS_DAYS = 730
+    #: days an audit entry is kept (the retention runs' own entries stay)
+    LMS_RETENTION_AUDIT_DAYS = 1095
+    #: days login, logout and failed-login entries (times and addresses) are kept
+    LMS_RETENTION_SECURITY_DAYS = 90
+    # the privacy notice (/datenschutz, docs/privacy.md): placeholders until the administration sets them
+    LMS_CONTROLLER_NAME = "nicht konfiguriert (LMS_CONTROLLER_NAME)"
+    LMS_CONTROLLER_ADDRESS = "Anschrift nicht konfiguriert (LMS_CONTROLLER_ADDRESS)"
+    LMS_DPO_CONTACT = "nicht konfiguriert (LMS_DPO_CONTACT)"
+    LMS_PRIVACY_LEGAL_BASIS = (
+        "Art. 6 Abs. 1 Buchst. c und e DSGVO in Verbindung mit Art. 88 DSGVO und § 26 BDSG oder der "
+        "Vorschrift Ihres Landes zum Beschäftigtendatenschutz; die Pflicht zur Schulung folgt aus Art. 4 "
+        "der Verordnung (EU) 2024/1689 (KI-Verordnung), die Betreiber von KI-Systemen verpflichtet, für "
+        "ausreichende KI-Kompetenz ihres Personals zu sorgen.")
+    LMS_PRIVACY_AUTHORITY = ("die oder der Landesbeauftragte für den Datenschutz Ihres Landes "
+                             "(nicht konfiguriert: LMS_PRIVACY_AUTHORITY)")
     MAX_CONTENT_LENGTH = 5 * 1024 * 1024
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -102,8 +134,16 @@ _CASTS: dict[str, Any] = {
     "LMS_INVITATION_DAYS": int,
     "LMS_SESSION_IDLE_MINUTES": int,
     "LMS_SESSION_MAX_HOURS": int,
-    "LMS_MAIL_PORT": int,
+    "LMS_SMTP_PORT": int,
+    "LMS_SMTP_STARTTLS": _bool,
+    "LMS_SMTP_SSL": _bool,
+    "LMS_SMTP_TIMEOUT": int,
+    "LMS_DIGEST_WEEKDAY": int,
     "LMS_TRUSTED_PROXIES": int,
+    "LMS_RETENTION_ATTEMPT_DAYS": int,
+    "LMS_RETENTION_LEAVERS_DAYS": int,
+    "LMS_RETENTION_AUDIT_DAYS": int,
+    "LMS_RETENTION_SECURITY_DAYS": int,
     "MAX_CONTENT_LENGTH": int,
 }
 

@@ -1,4 +1,4 @@
-"""Admin: accounts and roles."""
+"""Admin: accounts and roles; the account lifecycle (admin, and HR for employees' accounts)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from lms import db
 from lms.admin.forms import CreateUserForm, RoleForm
 from lms.auth import services
 from lms.auth.access import roles_required
-from lms.auth.models import User
+from lms.auth.models import Role, User
 from lms.main.pagination import paginate
 from lms.org import queries as org_queries
 
@@ -23,10 +23,13 @@ def _unit_choices() -> list[tuple[str, str]]:
 
 
 @bp.route("/konten")
-@roles_required("admin")
+@roles_required("hr", "admin")
 def users():
+    """All accounts for an admin; the accounts of the employee role for HR."""
     search = request.args.get("q", "")[:100].strip().lower()
     query = select(User).order_by(User.email)
+    if current_user.role != Role.ADMIN:
+        query = query.where(User.role == Role.EMPLOYEE.value)
     if search:
         query = query.where(or_(User.email.contains(search), User.role == search))
     return render_template("admin/users.html", page=paginate(query), search=search)
@@ -48,7 +51,10 @@ def create_user():
         else:
             db.session.commit()
             flash(_("Konto angelegt."), "success")
-            return render_template("admin/invited.html", user=user, url=services.invitation_url(token))
+            # the account stands whether or not the mail leaves; the page shows the link and says which
+            sent = services.send_invitations([(user, token)]).ok
+            return render_template("admin/invited.html", user=user, url=services.invitation_url(token),
+                                   mail_sent=sent)
     return render_template("admin/create_user.html", form=form)
 
 
@@ -61,17 +67,102 @@ def edit_user(user_id: int):
     if request.method == "GET":
         form.units.data = [s.org_unit.code for s in user.scopes]
     if form.validate_on_submit():
-        if user.id == current_user.id and form.role.data != "admin":
-            form.role.errors = [_("Sie können sich die Administrationsrolle nicht selbst entziehen.")]
+        try:
+            services.set_role(user, form.role.data, unit_codes=form.units.data,
+                              by=current_user._get_current_object())
+        except services.AccountError as exc:
+            db.session.rollback()
+            (form.role if isinstance(exc, services.RoleError) else form.units).errors = [str(exc)]
         else:
-            try:
-                services.set_role(user, form.role.data, unit_codes=form.units.data)
-            except services.AccountError as exc:
-                db.session.rollback()
-                (form.role if isinstance(exc, services.RoleError) else form.units).errors = [str(exc)]
-            else:
-                db.session.commit()
-                flash(_("Rolle von %(email)s geändert. Alle Sitzungen dieses Kontos wurden beendet.",
-                        email=user.email), "success")
-                return redirect(url_for("admin.users"))
+            db.session.commit()
+            flash(_("Rolle von %(email)s geändert. Alle Sitzungen dieses Kontos wurden beendet.",
+                    email=user.email), "success")
+            return redirect(url_for("admin.users"))
     return render_template("admin/edit_user.html", form=form, user=user)
+
+
+# --- account lifecycle -------------------------------------------------------------------------------
+
+
+def _managed_user_or_404(user_id: int) -> User:
+    """The account, if the logged-in admin or HR may manage it (HR: employees' accounts); else 404."""
+    user = db.session.get(User, user_id)
+    if user is None or not services.may_manage(current_user, user):
+        abort(404)
+    return user
+
+
+def _back(user: User):
+    return redirect(url_for("admin.account", user_id=user.id))
+
+
+@bp.route("/konten/<int:user_id>/verwalten")
+@roles_required("hr", "admin")
+def account(user_id: int):
+    user = _managed_user_or_404(user_id)
+    return render_template("admin/account.html", user=user, locked_until=services.login_locked_until(user),
+                           is_self=user.id == current_user.id)
+
+
+@bp.route("/konten/<int:user_id>/deaktivieren", methods=["POST"])
+@roles_required("hr", "admin")
+def deactivate(user_id: int):
+    user = _managed_user_or_404(user_id)
+    try:
+        services.deactivate(user, by=current_user._get_current_object())
+    except services.AccountError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(_("Das Konto %(email)s ist deaktiviert. Alle Sitzungen wurden beendet.", email=user.email), "success")
+    return _back(user)
+
+
+@bp.route("/konten/<int:user_id>/reaktivieren", methods=["POST"])
+@roles_required("hr", "admin")
+def reactivate(user_id: int):
+    user = _managed_user_or_404(user_id)
+    try:
+        services.reactivate(user, by=current_user._get_current_object())
+    except services.AccountError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(_("Das Konto %(email)s ist wieder aktiv.", email=user.email), "success")
+    return _back(user)
+
+
+@bp.route("/konten/<int:user_id>/entsperren", methods=["POST"])
+@roles_required("hr", "admin")
+def unlock(user_id: int):
+    user = _managed_user_or_404(user_id)
+    was_locked = services.unlock(user, by=current_user._get_current_object())
+    db.session.commit()
+    flash(_("Die Anmeldesperre von %(email)s ist aufgehoben.", email=user.email) if was_locked
+          else _("Die Anmeldung von %(email)s war nicht gesperrt.", email=user.email), "success")
+    return _back(user)
+
+
+@bp.route("/konten/<int:user_id>/einladen", methods=["POST"])
+@roles_required("hr", "admin")
+def reinvite(user_id: int):
+    """A new invitation by e-mail. The mail leaves first and the link is stored only once it was sent:
+    when the mail fails nothing changes (the earlier link stays valid) and no lock is held meanwhile."""
+    user = _managed_user_or_404(user_id)
+    try:
+        services.check_reinvite(user)
+    except services.AccountError as exc:
+        flash(str(exc), "error")
+        return _back(user)
+    token = services.new_token()
+    if not services.send_invitations([(user, token)]).ok:
+        flash(_("Die E-Mail an %(email)s konnte nicht gesendet werden; es wurde keine neue Einladung erzeugt. "
+                "Bitte versuchen Sie es später noch einmal.", email=user.email), "error")
+        return _back(user)
+    services.reinvite(user, by=current_user._get_current_object(), token=token)
+    db.session.commit()
+    flash(_("Eine neue Einladung wurde per E-Mail an %(email)s gesendet. Frühere Links gelten nicht mehr.",
+            email=user.email), "success")
+    return _back(user)

@@ -44,14 +44,26 @@ def login_required(view: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def scope_paths(user: Any) -> list[str] | None:
-    """The unit subtrees ``user`` may see by name (materialised paths): None means the whole
-    organisation (HR and admin); coordinators see their units' subtrees."""
+def scope_paths(user: Any = None) -> list[str] | None:
+    """The unit subtrees ``user`` (default: the current user) may see by name: None means the whole
+    organisation (HR and admin); coordinators see the subtrees of their scopes; anyone else none."""
+    user = user if user is not None else current_user
     if user.role in ("hr", "admin"):
         return None
+    if user.role != "coordinator":
+        return []
     return [s.org_unit.path for s in user.scopes]
 
 
+def sees_everyone(user: Any = None) -> bool:
+    return scope_paths(user) is None
+
+
+def path_in_scope(path: str, paths: list[str] | None) -> bool:
+    """A unit (by its materialised path) lies in one of the subtrees (None: everywhere)."""
+    return paths is None or any(path.startswith(p) for p in paths)
+
+
 def in_scope(paths: list[str] | None, unit_path: str) -> bool:
-    """A unit (by its path) lies in one of the subtrees (None: everything)."""
-    return paths is None or any(unit_path.startswith(p) for p in paths)
+    """The same as :func:`path_in_scope`, arguments in the order the training pages use."""
+    return path_in_scope(unit_path, paths)

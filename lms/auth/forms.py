@@ -34,3 +34,9 @@ class SetPasswordForm(FlaskForm):
 class ChangePasswordForm(SetPasswordForm):
     current = PasswordField(_l("Aktuelles Passwort"), validators=[DataRequired(), Length(max=1000)],
                             render_kw={"autocomplete": "current-password"})
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(_l("E-Mail-Adresse"), validators=[DataRequired(), Length(max=254)],
+                       render_kw={"autocomplete": "username"})
+    submit = SubmitField(_l("Link anfordern"))

@@ -9,11 +9,12 @@ from datetime import UTC, datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, delete, select, update
 
-from lms import db
+from lms import db, mail
 from lms.audit import services as audit
-from lms.auth.models import ROLE_VALUES, Invitation, Role, User, UserScope
+from lms.auth import throttle
+from lms.auth.models import ROLE_VALUES, Invitation, LoginThrottle, Role, User, UserScope
 from lms.auth.passwords import hash_password, policy_problems
 from lms.org import queries as org_queries
 from lms.org.models import Employee, OrgUnit
@@ -27,6 +28,12 @@ class AccountError(ValueError):
 
 class RoleError(AccountError):
     """The role itself cannot be given (shown at the role field)."""
+
+
+#: Invitation.purpose: the first password (sent by an admin or HR) and "Passwort vergessen"
+INVITE, RESET = "invite", "reset"
+#: a link from "Passwort vergessen" is valid this long
+RESET_VALIDITY = timedelta(hours=1)
 
 
 def _token_hash(token: str) -> str:
@@ -86,8 +93,12 @@ def set_scopes(user: User, unit_codes: list[str]) -> None:
     user.scopes = [UserScope(org_unit=u) for u in units]
 
 
-def set_role(user: User, role: str, *, unit_codes: list[str] | None = None, actor_label: str | None = None) -> None:
-    """Change the role (and scopes); ends all sessions of that user."""
+def set_role(user: User, role: str, *, unit_codes: list[str] | None = None, actor_label: str | None = None,
+             by: User | None = None) -> None:
+    """Change the role (and scopes); ends all sessions of that user. An admin (``by``) cannot take the
+    admin role from themselves (someone must be left to manage accounts)."""
+    if by is not None and by.id == user.id and user.role == Role.ADMIN and role != Role.ADMIN:
+        raise RoleError(_("Sie können sich die Administrationsrolle nicht selbst entziehen."))
     if role not in ROLE_VALUES:
         raise RoleError(_("Unbekannte Rolle %(role)s; erlaubt sind: %(roles)s", role=role, roles=", ".join(ROLE_VALUES)))
     if role == Role.EMPLOYEE and user.employee is None:
@@ -173,18 +184,27 @@ def revoke_invitations(user: User) -> int:
     return result.rowcount  # type: ignore[attr-defined]
 
 
-def invite(user: User, *, actor_label: str | None = None) -> str:
-    """Create a one-time invitation; returns the token (only its hash is stored).
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
 
-    Only the newest link of a user is valid: issuing one voids every link issued before.
+
+def invite(user: User, *, actor_label: str | None = None, purpose: str = INVITE,
+           now: datetime | None = None, token: str | None = None) -> str:
+    """Create a one-time link to set a password; returns the token (only its hash is stored).
+
+    ``purpose`` "invite" (valid ``LMS_INVITATION_DAYS``) or "reset" ("Passwort vergessen", valid one
+    hour). Only the newest link of a user is valid: issuing one voids every link issued before.
     """
-    token = secrets.token_urlsafe(32)
-    days = current_app.config["LMS_INVITATION_DAYS"]
+    now = now or datetime.now(UTC)
+    token = token or new_token()
+    validity = RESET_VALIDITY if purpose == RESET else timedelta(days=current_app.config["LMS_INVITATION_DAYS"])
     voided = revoke_invitations(user) if user.id is not None else 0
-    db.session.add(Invitation(user=user, token_hash=_token_hash(token),
-                              expires_at=datetime.now(UTC) + timedelta(days=days)))
+    db.session.add(Invitation(user=user, token_hash=_token_hash(token), purpose=purpose, created_at=now,
+                              expires_at=now + validity))
     db.session.flush()
-    audit.record("auth.invited", object_type="user", object_id=user.id, actor_label=actor_label,
+    audit.record("auth.password_reset_requested" if purpose == RESET else "auth.invited",
+                 object_type="user", object_id=user.id, actor_label=actor_label,
+                 actor=user if purpose == RESET else None,
                  detail={"voided_links": voided} if voided else None)
     return token
 
@@ -193,10 +213,15 @@ def invitation_url(token: str) -> str:
     return current_app.config["LMS_BASE_URL"].rstrip("/") + "/einladung/" + token
 
 
-def find_invitation(token: str) -> Invitation | None:
-    """A valid (unused, unexpired) invitation for the token, or None."""
+def reset_url(token: str) -> str:
+    return current_app.config["LMS_BASE_URL"].rstrip("/") + "/passwort-neu/" + token
+
+
+def find_invitation(token: str, purpose: str = INVITE, now: datetime | None = None) -> Invitation | None:
+    """A valid (unused, unexpired, of this purpose, of an active account) link for the token, or None."""
     inv = db.session.scalar(select(Invitation).where(Invitation.token_hash == _token_hash(token)))
-    if inv is None or inv.used_at is not None or inv.expires_at <= datetime.now(UTC):
+    if inv is None or inv.used_at is not None or inv.expires_at <= (now or datetime.now(UTC)) \
+            or inv.purpose != purpose:
         return None
     if not inv.user.is_active:
         return None
@@ -217,5 +242,102 @@ def accept_invitation(inv: Invitation, password: str) -> User:
     if claimed.rowcount != 1:  # type: ignore[attr-defined]
         raise AccountError(_("Diese Einladung ist nicht mehr gültig"))
     set_password(inv.user, password)
-    audit.record("auth.invitation_accepted", object_type="user", object_id=inv.user_id, actor=inv.user)
+    audit.record("auth.password_reset" if inv.purpose == RESET else "auth.invitation_accepted",
+                 object_type="user", object_id=inv.user_id, actor=inv.user)
     return inv.user
+
+
+# --- e-mail -----------------------------------------------------------------------------------------
+
+
+def invitation_mail(user: User, token: str) -> mail.Mail:
+    return mail.render("invitation", to=user.email, locale=user.locale, ref=f"invitation:{user.id}",
+                       name=user.name, email=user.email, url=invitation_url(token),
+                       days=current_app.config["LMS_INVITATION_DAYS"])
+
+
+def send_invitations(pairs: list[tuple[User, str]]) -> mail.Result:
+    """E-mail the invitation links (one SMTP connection); failures are logged and returned."""
+    return mail.send([invitation_mail(user, token) for user, token in pairs])
+
+
+def request_password_reset(email: str, *, now: datetime | None = None) -> mail.Mail | None:
+    """"Passwort vergessen": a one-hour link for an active account with this e-mail, as a rendered mail
+    to send; None (and no link) for an unknown address or a deactivated account. Audited either way;
+    the caller answers the same in both cases."""
+    email = email.strip().lower()
+    user = find_by_email(email)
+    if user is None or not user.is_active:
+        audit.record("auth.password_reset_refused", object_type="account", object_id=email, actor_label=email,
+                     detail={"reason": "unknown" if user is None else "deactivated"})
+        return None
+    token = invite(user, purpose=RESET, now=now, actor_label=email)
+    return mail.render("password_reset", to=user.email, locale=user.locale, ref=f"reset:{user.id}",
+                       name=user.name, email=user.email, url=reset_url(token),
+                       minutes=int(RESET_VALIDITY.total_seconds() // 60))
+
+
+# --- account lifecycle (admin; HR for employees' accounts) -------------------------------------------
+
+
+def may_manage(actor: User, user: User) -> bool:
+    """Whether ``actor`` may deactivate, reactivate, unlock and re-invite ``user``: an admin any account,
+    HR the accounts of the employee role only."""
+    if actor.role == Role.ADMIN:
+        return True
+    return actor.role == Role.HR and user.role == Role.EMPLOYEE
+
+
+def deactivate(user: User, *, by: User | None, actor_label: str | None = None) -> None:
+    """Switch an account off: its sessions end and its open links are voided. Nobody deactivates
+    their own account."""
+    if by is not None and by.id == user.id:
+        raise AccountError(_("Sie können Ihr eigenes Konto nicht deaktivieren."))
+    if not user.is_active:
+        return
+    user.is_active = False
+    end_sessions(user)
+    voided = revoke_invitations(user)
+    db.session.flush()
+    audit.record("auth.user_deactivated", object_type="user", object_id=user.id, actor=by,
+                 actor_label=actor_label, detail={"voided_links": voided} if voided else None)
+
+
+def reactivate(user: User, *, by: User | None, actor_label: str | None = None) -> None:
+    """Switch an account on again; refused for a person who left according to the master data."""
+    if user.is_active:
+        return
+    if user.employee is not None and not user.employee.is_active:
+        raise AccountError(_("%(name)s ist laut Personaldaten ausgeschieden; das Konto bleibt deaktiviert.",
+                             name=user.name))
+    user.is_active = True
+    db.session.flush()
+    audit.record("auth.user_reactivated", object_type="user", object_id=user.id, actor=by,
+                 actor_label=actor_label)
+
+
+def login_locked_until(user: User) -> datetime | None:
+    """Until when the account's login is locked after failed attempts, or None."""
+    return throttle.locked_until(throttle.account_key(user.email))
+
+
+def unlock(user: User, *, by: User | None, actor_label: str | None = None) -> bool:
+    """Lift the lock after failed logins (forget the account's failures); True if it was locked."""
+    was_locked = login_locked_until(user) is not None
+    db.session.execute(delete(LoginThrottle).where(LoginThrottle.key == throttle.account_key(user.email)))
+    db.session.flush()
+    audit.record("auth.login_unlocked", object_type="user", object_id=user.id, actor=by,
+                 actor_label=actor_label, detail={"was_locked": was_locked})
+    return was_locked
+
+
+def check_reinvite(user: User) -> None:
+    if not user.is_active:
+        raise AccountError(_("Das Konto ist deaktiviert; reaktivieren Sie es zuerst."))
+
+
+def reinvite(user: User, *, by: User | None, token: str | None = None, actor_label: str | None = None) -> str:
+    """A new invitation link (voiding older ones) for an active account; returns the token (``token``:
+    one already sent by e-mail, see the account page)."""
+    check_reinvite(user)
+    return invite(user, token=token, actor_label=actor_label or (by.email if by is not None else None))

@@ -10,11 +10,11 @@ from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from lms import db
+from lms import db, mail
 from lms.audit import services as audit
 from lms.auth import services, sessions, throttle
 from lms.auth.access import login_required
-from lms.auth.forms import ChangePasswordForm, LoginForm, SetPasswordForm
+from lms.auth.forms import ChangePasswordForm, ForgotPasswordForm, LoginForm, SetPasswordForm
 from lms.auth.passwords import hash_password, needs_rehash, verify_password
 from lms.extensions import limiter
 
@@ -51,6 +51,14 @@ def login():
         user = services.find_by_email(email)
         # one Argon2 verification whatever the account's state (unknown, invited, inactive)
         ok = verify_password(user.password_hash if user else None, form.password.data)
+        if user is not None and ok and not user.is_active:
+            # the right password of a switched-off account: say so and whom to ask (a wrong password
+            # gets the generic answer below, so the account's state is no oracle)
+            audit.record("auth.login_deactivated", object_type="user", object_id=user.id, actor_label=email)
+            db.session.commit()
+            flash(_("Ihr Konto ist deaktiviert. Bitte wenden Sie sich an %(contact)s.",
+                    contact=current_app.config["LMS_SUPPORT_CONTACT"]), "error")
+            return render_template("auth/login.html", form=form), 403
         if user is None or not ok or not user.is_active:
             throttle.register_failed_login(email, addr)
             audit.record("auth.login_failed", object_type="account", object_id=email, actor_label=email)
@@ -102,6 +110,50 @@ def logout():
     # the browser drops cached pages and any script storage of this site (the session ends server-side)
     response.headers["Clear-Site-Data"] = '"cache", "storage"'
     return response
+
+
+def _reset_email_key() -> str:
+    """Rate-limit key of a reset request: the typed address (limits the mails one address receives)."""
+    return "reset:" + (request.form.get("email") or "").strip().lower()[:254]
+
+
+@bp.route("/passwort-vergessen", methods=["GET", "POST"])
+@limiter.limit("20 per minute", methods=["POST"])
+@limiter.limit("5 per hour", methods=["POST"], key_func=_reset_email_key)
+def forgot_password():
+    """"Passwort vergessen": the same answer, after the same work, whether or not the address has an
+    account; the mail leaves in the background so that sending takes no time of the answer."""
+    if current_user.is_authenticated:
+        return redirect(url_for("auth.change_password"))
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        message = services.request_password_reset(form.email.data)
+        db.session.commit()
+        if message is not None:
+            mail.send_in_background([message])
+        flash(_("Wenn es zu %(email)s ein aktives Konto gibt, haben wir einen Link an diese Adresse geschickt. "
+                "Er ist eine Stunde gültig.", email=form.email.data.strip()), "info")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/forgot_password.html", form=form)
+
+
+@bp.route("/passwort-neu/<token>", methods=["GET", "POST"])
+@limiter.limit("30 per minute", methods=["POST"])
+def reset_password(token: str):
+    inv = services.find_invitation(token, purpose=services.RESET)
+    if inv is None:
+        return render_template("auth/invitation_invalid.html", reset=True), 404
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.accept_invitation(inv, form.password.data)
+        except services.AccountError as exc:
+            form.password.errors = [str(exc)]
+        else:
+            db.session.commit()
+            flash(_("Ihr neues Passwort ist gespeichert. Sie können sich jetzt anmelden."), "success")
+            return redirect(url_for("auth.login"))
+    return render_template("auth/set_password.html", form=form, user=inv.user, reset=True)
 
 
 @bp.route("/einladung/<token>", methods=["GET", "POST"])

@@ -2,8 +2,8 @@
 
 :func:`lint` reads the folder with :mod:`lms.catalog.loader` (schema, types, facts) and adds the
 checks across elements: unique keys and ids, known competence areas, correct options, pool size,
-Markdown that renders without forbidden HTML, links and images that resolve inside the course folder.
-Pure: reads files, never the database. The checks are listed in ``docs/course-format.md``.
+Markdown that renders without forbidden HTML, links and images that resolve inside the course folder;
+and the test-wiseness cues of the question pools (:mod:`lms.catalog.cues`). Pure: reads files, never the database. The checks are listed in ``docs/course-format.md``.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import posixpath
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html import escape
 from html.parser import HTMLParser
 from pathlib import Path
@@ -20,6 +20,7 @@ from urllib.parse import unquote, urlsplit
 from flask_babel import gettext as _
 
 from lms import markdown
+from lms.catalog.cues import CueReport, check_cues
 from lms.catalog.loader import (
     CatalogSource,
     CourseSource,
@@ -45,11 +46,21 @@ _MARKDOWN_ATTRIBUTES = {"href", "title", "src", "alt", "align", "start", "class"
 @dataclass
 class LintResult:
     catalog: CatalogSource
+    #: errors that break an import (the import refuses the whole folder on any of them)
     problems: list[Problem]
+    #: test-wiseness cues (:mod:`lms.catalog.cues`): pool errors fail ``lms courses lint`` but do not
+    #: block an import; item warnings are advice
+    cues: CueReport = field(default_factory=CueReport)
 
     @property
     def ok(self) -> bool:
+        """Nothing breaks an import (cue errors aside: see :attr:`clean`)."""
         return not self.problems
+
+    @property
+    def clean(self) -> bool:
+        """Neither an import error nor a cue error: what ``lms courses lint`` exits 0 on."""
+        return not self.problems and not self.cues.errors
 
     @property
     def counts(self) -> tuple[int, int, int]:
@@ -73,7 +84,7 @@ def lint(root: Path | str) -> LintResult:
     for course in catalog.courses:
         problems += check_course(course, areas if catalog.framework is not None else None)
     unique = sorted(set(problems), key=lambda p: (p.file, p.line or 0, p.message))
-    return LintResult(catalog, unique)
+    return LintResult(catalog, unique, check_cues(catalog.courses))
 
 
 def check_framework(framework: FrameworkSource) -> list[Problem]:

@@ -23,3 +23,8 @@ def course_overview() -> Select:
         .outerjoin(CourseVersion, Course.current_version_id == CourseVersion.id)
         .order_by(Course.slug)
     )
+
+
+def course_by_slug(slug: str) -> Select:
+    """The course with this slug (active or not), with its current version."""
+    return select(Course).where(Course.slug == slug)

@@ -5,12 +5,13 @@ from __future__ import annotations
 from pathlib import Path, PurePosixPath
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, send_file, url_for
+from flask_babel import format_decimal, format_percent
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from lms import db
 from lms.auth.access import login_required, roles_required
-from lms.catalog import queries, services
+from lms.catalog import queries, services, stats
 from lms.catalog.forms import ImportForm
 from lms.catalog.lint import IMAGE_TYPES, lint
 from lms.catalog.loader import SLUG
@@ -86,6 +87,17 @@ def impact_sentence(outcome: services.CourseOutcome) -> str:
              "%(open)d offene Versuche.", slug=outcome.slug, old=outcome.previous, new=outcome.version,
              completed=impact.completed, renewing=impact.renewing, progress=impact.in_progress,
              reack=impact.reacknowledge_total, open=impact.open_attempts)
+
+
+@bp.route("/katalog/<slug>/statistik")
+@roles_required("author")
+def statistics(slug: str):
+    """Item statistics of the course's quiz (aggregates over all versions; see lms.catalog.stats)."""
+    course = db.session.scalar(queries.course_by_slug(slug))
+    if course is None:
+        abort(404)
+    return render_template("catalog/statistics.html", course=course, items=stats.course_items(course),
+                           stats=stats, percent=format_percent, decimal=format_decimal)
 
 
 @bp.route("/kurse/<slug>/<path:filename>")

@@ -246,6 +246,7 @@ def _attempt_row(a: Attempt) -> dict:
         "course": a.course_version.title, "course_slug": a.course_version.course.slug,
         "version": a.course_version.version, "started_at": _iso(a.started_at),
         "submitted_at": _iso(a.submitted_at), "score": a.score, "passed": a.passed,
+        "answers_deleted_at": _iso(a.details_removed_at),
     }
 
 

@@ -46,7 +46,9 @@ def register(app: Flask) -> None:
         if exc.code == 403:  # a refused authorisation is a security event (ASVS 16.3.2)
             log.warning("access denied: %s %s for %s", request.method, request.path, _who())
         if exc.code in MESSAGES:
-            return render_error(exc.code)
+            # an exception may carry a message meant for the user (e.g. which filter value is unknown)
+            message = getattr(exc, "user_message", None)
+            return render_error(exc.code, str(message) if message else None)
         return exc
 
     @app.errorhandler(Exception)

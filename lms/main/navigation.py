@@ -26,11 +26,13 @@ ITEMS = (
     NavItem("learning.competence_profile", _l("Mein Kompetenzprofil"), ALL, "learning.competence_profile"),
     NavItem("learning.my_data", _l("Meine Daten"), ALL, "learning.my_data"),
     NavItem("org.staff", _l("Beschäftigte"), ("coordinator", "hr", "admin"), "org.staff"),
+    NavItem("reports.units", _l("Schulungsstand"), ("coordinator", "hr", "admin"), "reports."),
     NavItem("org.units", _l("Organisation"), ("hr", "admin"), "org.unit"),
     NavItem("training.rules", _l("Pflichtschulungen"), ("coordinator", "hr", "admin"), "training."),
     NavItem("org.imports", _l("Stammdaten-Import"), ("hr", "admin"), "org.import"),
     NavItem("catalog.status", _l("Kurskatalog"), ("author", "admin"), "catalog."),
     NavItem("admin.users", _l("Konten und Rollen"), ("admin",), "admin."),
+    NavItem("admin.users", _l("Konten"), ("hr",), "admin."),
     NavItem("audit.log", _l("Protokoll"), ("admin",), "audit."),
 )
 

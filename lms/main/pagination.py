@@ -44,9 +44,10 @@ class Page:
         return self.page < self.pages
 
 
-def paginate(query: Select[Any], *, per_page: int = 50) -> Page:
+def paginate(query: Select[Any], *, per_page: int = 50, rows: bool = False) -> Page:
     """The page ``?page=`` of ``query``. A missing, non-numeric or non-positive page number shows the
-    first page; a page beyond the last (however large the number) is a 404."""
+    first page; a page beyond the last (however large the number) is a 404. ``rows``: the items are
+    result rows (several columns), not the first column's objects."""
     try:
         page = max(1, int(request.args.get("page", 1)))
     except ValueError:
@@ -54,5 +55,6 @@ def paginate(query: Select[Any], *, per_page: int = 50) -> Page:
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
     if page > 1 and (page - 1) * per_page >= total:
         abort(404)
-    items = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).unique().all()
+    paged = query.limit(per_page).offset((page - 1) * per_page)
+    items = db.session.execute(paged).all() if rows else db.session.scalars(paged).unique().all()
     return Page(list(items), page, per_page, total)

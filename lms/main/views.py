@@ -53,7 +53,11 @@ def accessibility():
 
 @bp.route("/datenschutz")
 def privacy():
-    return render_template("main/privacy.html")
+    """Generated from the configuration, the permission catalogue and the schema (lms/main/privacy.py)."""
+    from lms.main import privacy as notice
+
+    return render_template("main/privacy.html",
+                           notice=notice.build(current_app.config, current_app.view_functions))
 
 
 @bp.route("/healthz")

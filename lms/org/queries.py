@@ -2,9 +2,29 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, func, or_, select
 
 from lms.org.models import Employee, OrgUnit
+
+#: DIN 5007-1 ("Wörterbuch"): umlauts sort as their base letter, ß as ss ("Schäfer" before "Schröder")
+GERMAN_FOLDS = (("ä", "a"), ("ö", "o"), ("ü", "u"), ("Ä", "a"), ("Ö", "o"), ("Ü", "u"), ("ß", "ss"),
+                ("ẞ", "ss"))
+
+
+def german_key(column: ColumnElement[str]) -> ColumnElement[str]:
+    """A sort and search key in SQL that works alike on SQLite and PostgreSQL: umlauts folded, lower case
+    (SQLite's ``lower`` knows only ASCII, so the umlauts are folded first)."""
+    expression = column
+    for char, folded in GERMAN_FOLDS:
+        expression = func.replace(expression, char, folded)
+    return func.lower(expression)
+
+
+def german_text_key(text: str) -> str:
+    """:func:`german_key` in Python (for search terms)."""
+    for char, folded in GERMAN_FOLDS:
+        text = text.replace(char, folded)
+    return text.lower()
 
 
 def units_tree() -> Select[tuple[OrgUnit]]:

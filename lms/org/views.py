@@ -9,7 +9,9 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from lms import db
-from lms.auth.access import roles_required
+from lms.audit import services as audit
+from lms.auth.access import roles_required, scope_paths, sees_everyone
+from lms.db import writes
 from lms.main.pagination import paginate
 from lms.org import importer, queries, rules, services
 from lms.org.forms import ConfirmImportForm, ImportForm
@@ -26,17 +28,6 @@ STALE_NOTICE = _l("Der Import wurde nicht gespeichert: Die Daten haben sich seit
 DEACTIVATION_PREVIEW = 10
 
 
-def scope_paths() -> list[str] | None:
-    """The unit subtrees the current user may see by name: None means the whole organisation."""
-    if current_user.role in ("hr", "admin"):
-        return None
-    return [s.org_unit.path for s in current_user.scopes]
-
-
-def sees_everyone() -> bool:
-    return scope_paths() is None
-
-
 @bp.route("/einheiten")
 @roles_required("hr")
 def units():
@@ -47,11 +38,16 @@ def units():
 
 @bp.route("/beschaeftigte")
 @roles_required("hr", "coordinator")
+@writes
 def staff():
     search = request.args.get("q", "")[:100]
     # only HR sees former employees; coordinators look after the current staff of their units
     inactive = sees_everyone() and request.args.get("inaktive") == "1"
     page = paginate(queries.staff(search, scope_paths(), include_inactive=inactive), per_page=50)
+    # a list of named people: who looked, with which search, at how many
+    audit.record("org.view_staff", object_type="report", object_id="staff",
+                 detail={"search": search, "inactive": inactive, "rows": page.total, "page": page.page})
+    db.session.commit()
     return render_template("org/staff.html", page=page, search=search, inactive=inactive,
                            may_filter_inactive=sees_everyone())
 

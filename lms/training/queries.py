@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import ColumnElement, Select, and_, case, exists, func, literal, or_, select
 from sqlalchemy.orm import aliased
@@ -16,7 +16,7 @@ from lms.catalog.models import Course, CourseVersion
 from lms.learning.models import Attempt, Completion, ModuleProgress
 from lms.org.models import Employee, OrgUnit
 from lms.training import rules
-from lms.training.models import Assignment, AssignmentRule
+from lms.training.models import Assignment, AssignmentRule, Notification
 
 #: the version that fulfilled a cycle, and the course's current version (for its renewal major)
 DoneVersion = aliased(CourseVersion, name="done_version")
@@ -175,3 +175,53 @@ def employee_cycles(employee_id: int, today: date, now: datetime) -> Select:
 
 
 
+
+
+# --- reminders and digests --------------------------------------------------------------------------
+
+
+def reminder_candidates(today: date, now: datetime, horizon_days: int) -> Select:
+    """Running obligations that are not fulfilled and fall due within ``horizon_days`` (or are overdue),
+    of active employees with an active account that has an e-mail: one row per obligation with what a
+    reminder needs (``assignment_id``, ``due_on``, ``status``, account, name, course slug and title)."""
+    status_value = status_expression(today, now)
+    status = status_value.label("status")
+    return (with_status_joins(select(
+        Assignment.id.label("assignment_id"), Assignment.due_on, status, Assignment.cycle,
+        User.id.label("user_id"), User.email, User.locale, Employee.first_name, Employee.last_name,
+        Course.slug, CurrentVersion.title))
+        .join(Employee, Employee.id == Assignment.employee_id)
+        .join(User, User.employee_id == Employee.id)
+        .where(running(), Employee.is_active.is_(True), User.is_active.is_(True), User.email != "",
+               Course.is_active.is_(True), Assignment.due_on <= today + timedelta(days=horizon_days),
+               status_value != rules.Status.ABGESCHLOSSEN.value)
+        .order_by(Assignment.due_on, Assignment.id))
+
+
+def sent_keys(kind: str, keys_like: str | None = None, assignment_ids: Select | None = None) -> Select[tuple[str]]:
+    """Dedupe keys of ``kind`` already recorded (optionally only for these assignments)."""
+    query = select(Notification.dedupe_key).where(Notification.kind == kind)
+    if assignment_ids is not None:
+        query = query.where(Notification.assignment_id.in_(assignment_ids))
+    if keys_like is not None:
+        query = query.where(Notification.dedupe_key.like(keys_like))
+    return query
+
+
+def status_counts_per_course(unit_paths: Iterable[str], today: date, now: datetime) -> Select:
+    """(course title, open, overdue, completed) for the running obligations of active employees in the
+    subtrees ``unit_paths``: counts only. "open" counts offen, begonnen and abgelaufen."""
+    status = status_expression(today, now)
+    subtree = or_(*[OrgUnit.path.startswith(p, autoescape=True) for p in unit_paths])
+    done = rules.Status.ABGESCHLOSSEN.value
+    overdue = rules.Status.UEBERFAELLIG.value
+    return (with_status_joins(select(
+        CurrentVersion.title,
+        func.count(case((status.not_in([done, overdue]), 1))).label("open"),
+        func.count(case((status == overdue, 1))).label("overdue"),
+        func.count(case((status == done, 1))).label("completed")))
+        .join(Employee, Employee.id == Assignment.employee_id)
+        .join(OrgUnit, OrgUnit.id == Employee.org_unit_id)
+        .where(running(), Employee.is_active.is_(True), subtree)
+        .group_by(Course.id, Course.slug, CurrentVersion.title)
+        .order_by(Course.slug))

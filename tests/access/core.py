@@ -18,7 +18,7 @@ ROUTES = [
     Route("auth.extend_session", "POST", "/sitzung/verlaengern", LOGGED_IN),
     Route("auth.change_password", "GET", "/konto/passwort", LOGGED_IN),
     Route("auth.change_password", "POST", "/konto/passwort", LOGGED_IN),
-    Route("admin.users", "GET", "/admin/konten", ("admin",)),
+    Route("admin.users", "GET", "/admin/konten", ("hr", "admin")),
     Route("admin.create_user", "GET", "/admin/konten/neu", ("admin",)),
     Route("admin.create_user", "POST", "/admin/konten/neu", ("admin",)),
     Route("admin.edit_user", "GET", lambda ctx: f"/admin/konten/{ctx.user.id}", ("admin",)),

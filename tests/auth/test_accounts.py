@@ -195,3 +195,19 @@ def test_invite_employees_unknown_unit(runner, app):
     result = runner.invoke(args=["users", "invite-employees", "--unit", "NOPE"])
     assert result.exit_code == 1
     assert "NOPE" in result.output
+
+
+def test_invite_employees_file_is_private_and_escaped(runner, app, make_unit, make_employee, tmp_path):
+    """The links are passwords for a week: only the owner may read the file (also one that existed,
+    readable by all, before); an e-mail that Excel would run as a formula is written as text."""
+    unit = make_unit("GB7")
+    hostile = make_employee(unit, email="=hyperlink(1)@stadt.example")
+    out = tmp_path / "links.csv"
+    out.write_text("old")
+    out.chmod(0o644)
+    result = runner.invoke(args=["users", "invite-employees", "--unit", "GB7", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert out.stat().st_mode & 0o777 == 0o600
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "email;invitation_link"
+    assert lines[1].startswith("'" + hostile.email + ";")

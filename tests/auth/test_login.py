@@ -91,11 +91,22 @@ def test_success_clears_account_counter(make_user, auth):
     assert db.session.get(LoginThrottle, "acct:" + user.email, populate_existing=True) is None
 
 
-def test_inactive_account_cannot_log_in(make_user, auth):
+def test_inactive_account_cannot_log_in(app, make_user, auth, client):
+    """The right password of a deactivated account is told so and whom to ask; a wrong one gets the
+    generic answer (the account's state is no oracle)."""
+    app.config["LMS_SUPPORT_CONTACT"] = "der IT-Servicestelle, Tel. 1234"
     user = make_user("hr")
     user.is_active = False
     db.session.commit()
-    assert auth.login(user.email).status_code == 200
+    response = auth.login(user.email)
+    assert response.status_code == 403
+    page = response.get_data(as_text=True)
+    assert "Ihr Konto ist deaktiviert. Bitte wenden Sie sich an der IT-Servicestelle, Tel. 1234." in page
+    assert client.get("/admin/konten").status_code == 302  # not logged in
+    wrong = auth.login(user.email, "Falsches-Passwort-1234")
+    assert wrong.status_code == 200
+    assert "deaktiviert" not in wrong.get_data(as_text=True)
+    assert "E-Mail-Adresse oder Passwort ist falsch." in wrong.get_data(as_text=True)
 
 
 @pytest.mark.parametrize("target,expected", [

@@ -171,6 +171,10 @@ class Tree:
                 return number
         raise AssertionError(f"{needle!r} not in {name}")
 
+    def clean_quiz(self) -> None:
+        """Replace the pool by :data:`CLEAN_QUIZ`: the folder then passes every check, cues included."""
+        self.write("testkurs/quiz.yml", CLEAN_QUIZ)
+
     def add_course(self, slug: str) -> None:
         """A second valid course (a copy of testkurs)."""
         for path in self.course.rglob("*"):
@@ -178,3 +182,86 @@ class Tree:
                 target = self.root / slug / path.relative_to(self.course)
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_bytes(path.read_bytes())
+
+
+#: a pool without test-wiseness cues (lms.catalog.cues): correct options neither longest nor first as a
+#: rule, lengths balanced, no absolute words, true/false balanced, at least twice the draw of 3
+CLEAN_QUIZ = """\
+questions:
+  - id: q-001
+    type: single
+    area: grundlagen
+    prompt: Was beschreibt ein Sprachmodell am besten?
+    options:
+      - text: Ein Lexikon mit festen Einträgen
+      - text: Ein Modell für Fortsetzungen
+        correct: true
+      - text: Eine Datenbank geprüfter Fakten
+    explanation: Es setzt Texte wahrscheinlich fort.
+    source: Kursmodul 1
+
+  - id: q-002
+    type: multiple
+    area: recht
+    prompt: Welche Artikel gelten seit dem {{ facts.frist }}?
+    options:
+      - text: Art. 50
+      - text: Art. 4
+        correct: true
+      - text: Art. 5
+        correct: true
+    explanation: Art. 4 und 5 gelten seit Februar 2025.
+    source: Art. 113 KI-Verordnung
+
+  - id: q-003
+    type: true_false
+    area: grundlagen
+    prompt: Chatbots erfinden mitunter Quellenangaben.
+    correct: true
+    explanation: Sie erzeugen plausible, aber erfundene Angaben.
+    source: Kursmodul 1
+
+  - id: q-004
+    type: single
+    area: recht
+    prompt: Wer betreibt das Bürgerportal im Sinne der Verordnung?
+    options:
+      - text: Der Softwarehersteller
+      - text: Die Cloud-Anbieterin
+      - text: Die Stadtverwaltung
+        correct: true
+    explanation: Die Stadt setzt das System in eigener Verantwortung ein.
+    source: Art. 3 Nr. 4 KI-Verordnung
+
+  - id: q-005
+    type: single
+    area: grundlagen
+    prompt: Woran erkennt man Halluzinationen zuverlässig?
+    options:
+      - text: Am Abgleich mit Quellen
+        correct: true
+      - text: An einem Warnhinweis im Text
+      - text: An der Länge der Ausgabe
+    explanation: Nur ein Abgleich mit Quellen zeigt erfundene Angaben.
+    source: Kursmodul 1
+
+  - id: q-006
+    type: true_false
+    area: recht
+    prompt: Die Kompetenzpflicht betrifft Anbieter allein.
+    correct: false
+    explanation: Sie gilt auch für Betreiber wie die Stadt.
+    source: Art. 4 KI-Verordnung
+
+  - id: q-007
+    type: single
+    area: recht
+    prompt: Welches Dokument regelt den Einsatz in der Kommune intern?
+    options:
+      - text: Die Geschäftsordnung des Rates
+      - text: Die interne KI-Leitlinie
+        correct: true
+      - text: Das Impressum der Webseite
+    explanation: Die Leitlinie regelt Zwecke, Daten und Zuständigkeiten.
+    source: Kursmodul 2
+"""

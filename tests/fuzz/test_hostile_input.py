@@ -40,7 +40,7 @@ from tests.learning.factories import create_course
 EXAMPLES = int(os.environ.get("LMS_FUZZ_EXAMPLES", "50" if PG_URL else "150"))
 IMPORT_EXAMPLES = int(os.environ.get("LMS_FUZZ_IMPORT_EXAMPLES", "300" if PG_URL else "1000"))
 #: tables a refused request may still write: the record of the refusal itself
-REFUSAL_RECORDS = {"audit_events", "login_throttle", "staged_imports"}
+REFUSAL_RECORDS = {"audit_events", "login_throttles", "staged_imports"}
 #: routes whose work is heavy (they read and lint every course folder) and that read no input but the
 #: CSRF token: a few examples suffice
 FEW = {"catalog.run_import": 3, "catalog.status": 3}

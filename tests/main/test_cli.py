@@ -21,6 +21,7 @@ from lms import create_app, db
 from lms.auth.models import User
 from lms.cli import database_problem, main
 from lms.config import DEV_BASE_URL, ConfigError
+from tests.catalog.tree import Tree
 from tests.conftest import ROOT, base_config
 
 LMS = Path(sys.executable).parent / "lms"
@@ -75,8 +76,11 @@ def test_every_subcommand_help_works_without_configuration(bare_env) -> None:
 
 
 def test_lint_needs_no_secret_and_no_database(bare_env, tmp_path: Path) -> None:
-    """The database URL points into a missing folder: any connection would fail."""
-    result = invoke(["courses", "lint", str(ROOT / "courses")],
+    """The database URL points into a missing folder: any connection would fail. (A clean folder: the
+    real courses are checked in tests/catalog/test_curriculum.py and test_quiz_cues.py.)"""
+    tree = Tree(tmp_path / "src")
+    tree.clean_quiz()
+    result = invoke(["courses", "lint", str(tree.root)],
                     DATABASE_URL=f"sqlite:///{tmp_path}/fehlt/lms.sqlite3")
     assert result.exit_code == 0, result.output
     assert result.output.endswith(": OK\n")
@@ -174,8 +178,10 @@ class TestRealProcess:
         users = self.run(tmp_path, "users", "create", "--help")
         assert users.returncode == 0 and "--role" in users.stdout and users.stderr == ""
 
-    def test_lint(self, tmp_path: Path) -> None:
-        done = self.run(tmp_path, "courses", "lint", str(ROOT / "courses"))
+    def test_lint(self, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+        tree = Tree(tmp_path_factory.mktemp("src"))
+        tree.clean_quiz()
+        done = self.run(tmp_path, "courses", "lint", str(tree.root))
         assert done.returncode == 0, done.stdout + done.stderr
         assert done.stdout.endswith(": OK\n")
         assert list(tmp_path.iterdir()) == []
