@@ -172,7 +172,28 @@ def load() -> DemoSummary:
         user.password_hash = hashes[account.password]
         user.password_changed_at = datetime.now(UTC)
     assignments = assign_mandatory(date.today())  # noqa: DTZ011 - due dates are local calendar days
+    assignments += assign_by_hand(date.today())  # noqa: DTZ011
     return DemoSummary(units=len(UNITS), employees=len(rows), accounts=ACCOUNTS, assignments=assignments)
+
+
+#: one obligation assigned by hand: (account e-mail, course slug, days until due, reason). Mehmet's falls
+#: due in 7 days, so that `lms reminders send` on the day of loading sends a reminder that arrives
+BY_HAND = ((f"mehmet.kaya@{DOMAIN}", "datenschutz-informationssicherheit", 7,
+            "Demo: neue Aufgabe mit personenbezogenen Daten"),)
+
+
+def assign_by_hand(today: date) -> int:
+    from lms.training import services as training
+
+    made = 0
+    for email, slug, days, note in BY_HAND:
+        course = db.session.scalar(select(Course).where(Course.slug == slug, Course.is_active.is_(True)))
+        user = db.session.scalar(select(User).where(User.email == email))
+        if course is None or user is None or user.employee is None:
+            continue
+        made += len(training.open_obligations([user.employee.id], course, due_on=today + timedelta(days=days),
+                                              note=note, today=today))
+    return made
 
 
 #: demo mandatory training: (course slug, org-unit codes or None for everyone, days until due)

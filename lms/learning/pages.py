@@ -9,11 +9,16 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from flask_babel import format_date, get_locale
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from lms import db
 from lms.auth.models import User
 from lms.catalog.models import Course, CourseVersion, Module
+from lms.charts import Chart, Table, bar_chart
+from lms.competence import queries as competence_queries
+from lms.competence.profile import CompletionFacts, competence_profile
 from lms.learning import grading, progress, queries, rules
 from lms.learning.models import Attempt, Completion
 from lms.main.pagination import Page
@@ -284,3 +289,71 @@ def _my_data(user: User, attempts: list[dict]) -> dict:
 def _iso(value: date | datetime | None) -> str | None:
     return None if value is None else value.isoformat()
 
+
+
+@dataclass
+class CompetenceRow:
+    area_name: str
+    level: int
+    level_name: str
+    #: titles of the courses whose valid completion gives the level
+    courses: list[str]
+    valid_until: datetime | None
+
+
+@dataclass
+class CompetencePage:
+    rows: list[CompetenceRow]
+    chart: Chart
+    #: the level named in the summary ("at least Apply"), or None without a framework
+    threshold: str | None
+    reached: int
+    has_framework: bool
+
+
+#: the summary counts areas at this level or above: "Anwenden" (apply), what the basic courses aim at
+SUMMARY_LEVEL = 2
+
+
+def competence_page(user: User, now: datetime) -> CompetencePage:
+    """"Mein Kompetenzprofil": the level per area from the user's valid completions (three queries)."""
+    english = str(get_locale()) == "en"
+    areas = db.session.scalars(competence_queries.areas()).all()
+    level_names = {lv.level: (lv.name_en if english else lv.name_de)
+                   for lv in db.session.scalars(competence_queries.levels())}
+    facts = [CompletionFacts(slug, title, dict(awards or {}), completed_at, valid_until, major, renewal)
+             for slug, title, awards, completed_at, valid_until, major, renewal
+             in db.session.execute(queries.completion_facts(user.id))]
+    profile = competence_profile([a.key for a in areas], facts, now)
+    names = {a.key: (a.name_en if english else a.name_de) for a in areas}
+
+    def level_name(level: int) -> str:
+        return f"{level} {level_names[level]}" if level in level_names else _("nicht erreicht")
+
+    rows = [CompetenceRow(names[a.area], a.level, level_name(a.level),
+                          [s.course_title for s in a.sources], a.valid_until) for a in profile.areas]
+    threshold = level_names.get(SUMMARY_LEVEL)
+    reached = profile.reached(SUMMARY_LEVEL)
+    summary = _competence_summary(len(rows), reached, threshold, profile.reached(1))
+    table = Table(
+        _("Kompetenzstufe je Bereich"),
+        (_("Bereich"), _("Stufe"), _("Erreicht durch"), _("Gültig bis")),
+        tuple((r.area_name, r.level_name, ", ".join(r.courses) or "–",
+               format_date(r.valid_until, "medium") if r.valid_until else "–") for r in rows))
+    maximum = max(level_names, default=4)
+    chart = bar_chart("kompetenzprofil", _("Meine Kompetenzstufen"), summary,
+                      [(r.area_name, r.level) for r in rows] or [("–", 0)], maximum=maximum,
+                      value_label=level_name, table=table)
+    return CompetencePage(rows, chart, threshold, reached, bool(areas))
+
+
+def _competence_summary(total: int, reached: int, threshold: str | None, any_level: int) -> str:
+    if not total:
+        return _("Es ist noch kein Kompetenzrahmen eingerichtet.")
+    if not any_level:
+        return _("Sie haben noch in keinem der %(total)d Bereiche eine Stufe erreicht: Stufen ergeben sich "
+                 "aus gültig abgeschlossenen Schulungen.", total=total)
+    if threshold is None:
+        return _("Sie haben in %(n)d von %(total)d Bereichen eine Stufe erreicht.", n=any_level, total=total)
+    return _("Sie haben in %(n)d von %(total)d Bereichen mindestens „%(level)s“ erreicht und in %(any)d "
+             "Bereichen eine Stufe.", n=reached, total=total, level=threshold, any=any_level)

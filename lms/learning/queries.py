@@ -10,7 +10,7 @@ from collections.abc import Collection
 from datetime import datetime
 
 from sqlalchemy import Select, case, func, select, type_coerce
-from sqlalchemy.orm import contains_eager, joinedload, load_only, selectinload
+from sqlalchemy.orm import aliased, contains_eager, joinedload, load_only, selectinload
 
 from lms.catalog.models import Course, CourseVersion, Module, Question
 from lms.db import UTCDateTime
@@ -68,6 +68,21 @@ def user_completions(user_id: int) -> Select[tuple[Completion]]:
             .options(joinedload(Completion.course_version), joinedload(Completion.course))
             .where(Completion.user_id == user_id)
             .order_by(Completion.completed_at.desc(), Completion.id.desc()))
+
+
+def completion_facts(user_id: int) -> Select[tuple[str, str, dict, datetime, datetime, int, int | None]]:
+    """Each completion of the user as the competence profile needs it, in one query: course slug, title
+    (of the current version, else of the version completed), awards, completed at, valid until, the
+    major completed and the current version's ``renewal_major`` (None without a current version)."""
+    done = aliased(CourseVersion)
+    current = aliased(CourseVersion)
+    return (select(Course.slug, func.coalesce(current.title, done.title), Completion.awards,
+                   Completion.completed_at, Completion.valid_until, done.major, current.renewal_major)
+            .join(done, done.id == Completion.course_version_id)
+            .join(Course, Course.id == Completion.course_id)
+            .outerjoin(current, current.id == Course.current_version_id)
+            .where(Completion.user_id == user_id)
+            .order_by(Completion.completed_at, Completion.id))
 
 
 def latest_completion(user_id: int, course_id: int) -> Select[tuple[Completion]]:

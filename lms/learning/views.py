@@ -66,6 +66,14 @@ def my_courses():
     return render_template("learning/my_courses.html", overview=overview, form=ActionForm())
 
 
+@bp.route("/kompetenzprofil")
+@login_required
+def competence_profile():
+    """The learner's own competence profile: a chart with its table (every role has one)."""
+    page = pages.competence_page(current_user, utcnow())
+    return render_template("learning/competence_profile.html", page=page)
+
+
 @bp.route("/schulungen/<slug>")
 @login_required
 def course(slug: str):

@@ -23,6 +23,7 @@ class NavItem:
 ITEMS = (
     NavItem("main.index", _l("Start"), ALL, "main."),
     NavItem("learning.my_courses", _l("Meine Schulungen"), ALL, "learning."),
+    NavItem("learning.competence_profile", _l("Mein Kompetenzprofil"), ALL, "learning.competence_profile"),
     NavItem("learning.my_data", _l("Meine Daten"), ALL, "learning.my_data"),
     NavItem("org.staff", _l("Beschäftigte"), ("coordinator", "hr", "admin"), "org.staff"),
     NavItem("reports.units", _l("Schulungsstand"), ("coordinator", "hr", "admin"), "reports."),
@@ -53,13 +54,10 @@ def nav_items() -> list[dict[str, object]]:
     if not current_user.is_authenticated:
         return []
     endpoint = request.endpoint or ""
-    out = []
-    matched = False
-    for item in ITEMS:
-        if current_user.role not in item.roles or item.endpoint not in current_app.view_functions:
-            continue
-        active = not matched and endpoint.startswith(item.prefix) and (
-            item.prefix != "learning." or not endpoint.startswith("learning.my_data"))
-        matched = matched or active
-        out.append({"url": url_for(item.endpoint), "label": item.label, "active": active})
-    return out
+    visible = [item for item in ITEMS
+               if current_user.role in item.roles and item.endpoint in current_app.view_functions]
+    # the most specific prefix marks the current item ("learning.my_data" before "learning.")
+    current = max((item for item in visible if endpoint.startswith(item.prefix)),
+                  key=lambda item: len(item.prefix), default=None)
+    return [{"url": url_for(item.endpoint), "label": item.label, "active": item is current}
+            for item in visible]

@@ -101,6 +101,7 @@ CATALOGUE: tuple[Permission, ...] = (
     Permission("learning.result", LOGGED_IN, "own"),
     Permission("learning.my_data", LOGGED_IN, "own"),
     Permission("learning.my_data_json", LOGGED_IN, "own"),
+    Permission("learning.competence_profile", LOGGED_IN, "own"),
     Permission("certificates.pdf", LOGGED_IN, "own"),
     Permission("certificates.verify", EVERYONE, "certificate"),
     Permission("certificates.verify_form", EVERYONE),

@@ -53,6 +53,8 @@ ROUTES = [
           LOGGED_IN, ok=(404,), setup=others_attempt),
     Route("learning.result", "GET", lambda ctx: f"/schulungen/versuch/{ctx.attempt_id}/ergebnis",
           LOGGED_IN, ok=(404,), setup=others_attempt),
+    # every role has its own competence profile; there is no URL for someone else's
+    Route("learning.competence_profile", "GET", "/kompetenzprofil", LOGGED_IN),
     Route("learning.my_data", "GET", "/meine-daten", LOGGED_IN),
     Route("learning.my_data_json", "GET", "/meine-daten.json", LOGGED_IN),
     Route("certificates.pdf", "GET", lambda ctx: f"/zertifikate/{ctx.code}.pdf", LOGGED_IN, ok=(404,),

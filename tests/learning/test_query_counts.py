@@ -61,6 +61,7 @@ PAGES = {
     "quiz": lambda j: f"/schulungen/versuch/{j['open']}",
     "result": lambda j: f"/schulungen/versuch/{j['done']}/ergebnis",
     "my_data": lambda j: "/meine-daten",
+    "competence_profile": lambda j: "/kompetenzprofil",
     "my_data_json": lambda j: "/meine-daten.json",
 }
 
