@@ -92,6 +92,7 @@ def test_employee_page_is_audited_and_hides_scores(client, login_as, city, app):
     html = client.get(f"/berichte/beschaeftigte/{schroeder.id}").get_data(as_text=True)
     assert "KI-Grundlagen" in html and "Daten und KI" in html and "Zertifikat prüfen" in html
     assert "Quiz-Ergebnisse und Antworten werden nicht angezeigt" in html
+    assert f'href="/pflichtschulungen/zuweisen/{schroeder.id}"' in html  # one person, by hand
     event = _last_audit("report.view_person")
     assert event.actor_id == user.id and event.object_id == str(schroeder.id)
     db.session.rollback()
