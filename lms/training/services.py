@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from flask import current_app
 from sqlalchemy import and_, func, select, update
@@ -300,6 +300,3 @@ def connect_signals() -> None:
     completion_recorded.connect(on_completion_recorded)
     version_imported.connect(on_version_imported)
 
-
-def days_until(due_on: date, today: date) -> int:
-    return (due_on - today) // timedelta(days=1)
