@@ -9,8 +9,9 @@ from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import ColumnElement, Select, and_, case, exists, func, literal, or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, joinedload
 
+from lms import db
 from lms.auth.models import User
 from lms.catalog.models import Course, CourseVersion
 from lms.learning.models import Attempt, Completion, ModuleProgress
@@ -57,8 +58,6 @@ def positions_matching(pattern: str) -> list[str]:
     """The distinct positions the pattern matches. Matching is done in Python (:func:`rules.position_matches`)
     over the few hundred distinct positions, because SQL ``lower()`` folds umlauts differently per database
     ("Ärztin" vs "ärztin" in SQLite); employees are then selected with ``position IN (...)``."""
-    from lms import db
-
     positions = db.session.scalars(select(Employee.position).where(Employee.position.is_not(None)).distinct())
     return sorted(p for p in positions if rules.position_matches(pattern, p))
 
@@ -94,8 +93,6 @@ def active_rules() -> Select[tuple[AssignmentRule]]:
 
 
 def active_courses() -> Select[tuple[Course]]:
-    from sqlalchemy.orm import joinedload
-
     return (select(Course).options(joinedload(Course.current_version))
             .where(Course.is_active.is_(True), Course.current_version_id.is_not(None)).order_by(Course.slug))
 
