@@ -136,8 +136,10 @@ def register_blueprints(app: Flask) -> None:
 
     app.extensions[IMPACT_EXTENSION] = course_impact
     # obligations follow imports, moves, leavers and completions in the same transaction
+    from lms.learning.summaries import connect_signals as connect_summaries
     from lms.training.services import connect_signals
 
+    connect_summaries()
     connect_signals()
 
 

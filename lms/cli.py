@@ -28,6 +28,7 @@ COMMAND_MODULES = (
     "lms.auth.cli",
     "lms.org.cli",
     "lms.catalog.cli",
+    "lms.learning.cli",
     "lms.demo.cli",
     "lms.main.cli",
     "lms.retention.cli",
@@ -150,6 +151,12 @@ def db_upgrade(revision: str) -> None:
 
     command.upgrade(alembic_config(), revision)
     click.echo(f"database at {revision}")
+    if revision == "head":
+        from lms.learning.cli import rebuild_if_empty
+
+        rows = rebuild_if_empty()
+        if rows is not None:
+            click.echo(f"competence summaries built: {rows} unit rows")
 
 
 @db_group.command("current")

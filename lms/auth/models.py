@@ -19,6 +19,8 @@ class Role(enum.StrEnum):
     COMMITTEE = "committee"
     AUTHOR = "author"
     ADMIN = "admin"
+    #: the staff council (Personalrat): reads the log of who looked at whose data, never learning data
+    STAFF_COUNCIL = "personalrat"
 
 
 ROLE_VALUES = tuple(r.value for r in Role)

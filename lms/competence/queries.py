@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Select, select
+from collections.abc import Iterable
+from datetime import date
 
-from lms.competence.models import CompetenceArea, CompetenceLevel
+from sqlalchemy import Select, func, select, union_all
+
+from lms.competence.models import (
+    CompetenceArea,
+    CompetenceLevel,
+    CompetenceTarget,
+    UnitChange,
+    UnitCheckpoint,
+)
+from lms.org.models import OrgUnit
 
 
 def areas() -> Select[tuple[CompetenceArea]]:
@@ -14,3 +24,47 @@ def areas() -> Select[tuple[CompetenceArea]]:
 
 def levels() -> Select[tuple[CompetenceLevel]]:
     return select(CompetenceLevel).order_by(CompetenceLevel.level)
+
+
+# --- per-unit summaries --------------------------------------------------------------------------------
+
+_COMBO = ("org_unit_id", "measure", "key", "level")
+
+
+def active_targets() -> Select[tuple[CompetenceTarget, str | None]]:
+    """Active targets with the path of their unit (None: the whole organisation)."""
+    return (select(CompetenceTarget, OrgUnit.path)
+            .outerjoin(OrgUnit, OrgUnit.id == CompetenceTarget.org_unit_id)
+            .where(CompetenceTarget.ended_at.is_(None))
+            .order_by(CompetenceTarget.area_key, CompetenceTarget.id))
+
+
+def last_checkpoint(day: date) -> Select[tuple[date | None]]:
+    return select(func.max(UnitCheckpoint.month)).where(UnitCheckpoint.month <= day)
+
+
+def unit_counts(day: date, checkpoint: date | None, measures: Iterable[str] | None = None,
+                ) -> Select[tuple[int, str, str, int, int]]:
+    """Each unit's own counts (unit, measure, key, level, count) at the end of ``day``.
+
+    ``checkpoint`` is ``last_checkpoint(day)``: the counts are that checkpoint plus the changes since, so
+    a request reads at most a month of changes however long the history.
+    """
+    changes = select(*[getattr(UnitChange, c) for c in _COMBO], UnitChange.delta.label("amount")).where(
+        UnitChange.day <= day)
+    parts = [changes]
+    if checkpoint is not None:
+        parts[0] = changes.where(UnitChange.day >= checkpoint)
+        parts.append(select(*[getattr(UnitCheckpoint, c) for c in _COMBO], UnitCheckpoint.total.label("amount"))
+                     .where(UnitCheckpoint.month == checkpoint))
+    if measures is not None:
+        wanted = list(measures)
+        parts = [p.where(p.selected_columns.measure.in_(wanted)) for p in parts]
+    both = union_all(*parts).subquery() if len(parts) > 1 else parts[0].subquery()
+    total = func.sum(both.c.amount)
+    return (select(*[both.c[c] for c in _COMBO], total)
+            .group_by(*[both.c[c] for c in _COMBO]).having(total != 0))
+
+
+def first_change_day() -> Select[tuple[date | None]]:
+    return select(func.min(UnitChange.day))

@@ -6,14 +6,27 @@ Adds and flushes; the caller commits.
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Date, delete, func, literal, select, union_all
+from sqlalchemy import insert as sa_insert
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from lms import db
 from lms.catalog.loader import FrameworkSource
-from lms.competence.models import CompetenceArea, CompetenceLevel
+from lms.competence import summaries
+from lms.competence.models import (
+    CompetenceArea,
+    CompetenceLevel,
+    PersonContribution,
+    UnitChange,
+    UnitCheckpoint,
+)
 
 log = logging.getLogger(__name__)
 
@@ -76,3 +89,136 @@ def _update(obj: object, values: dict[str, object]) -> bool:
             setattr(obj, name, value)
             changed = True
     return changed
+
+
+# --- per-unit summaries --------------------------------------------------------------------------------
+
+_COMBO = ("org_unit_id", "measure", "key", "level")
+_CHUNK = 2000
+
+
+def _add_rows(model: type, when: str, amount: str, rows: list[dict[str, object]]) -> None:
+    """Add ``amount`` of each row to the existing row with the same key (or insert it)."""
+    if not rows:
+        return
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    for start in range(0, len(rows), _CHUNK):
+        stmt = insert(model)
+        stmt = stmt.on_conflict_do_update(index_elements=[*_COMBO, when],
+                                          set_={amount: getattr(model, amount) + getattr(stmt.excluded, amount)})
+        db.session.execute(stmt, rows[start:start + _CHUNK])
+
+
+def _apply(net: dict[tuple[int, str, str, int, date], int]) -> None:
+    """Add changes to the unit rows and to every checkpoint after their day."""
+    net = {k: v for k, v in net.items() if v}
+    if not net:
+        return
+    _add_rows(UnitChange, "day", "delta", [
+        {"org_unit_id": u, "measure": m, "key": k, "level": lv, "day": d, "delta": v}
+        for (u, m, k, lv, d), v in sorted(net.items())])
+    months = list(db.session.scalars(select(UnitCheckpoint.month).distinct()))
+    if months:
+        by_month: dict[tuple[int, str, str, int, date], int] = defaultdict(int)
+        for (u, m, k, lv, d), v in net.items():
+            for month in months:
+                if month > d:
+                    by_month[(u, m, k, lv, month)] += v
+        _add_rows(UnitCheckpoint, "month", "total", [
+            {"org_unit_id": u, "measure": m, "key": k, "level": lv, "month": mo, "total": v}
+            for (u, m, k, lv, mo), v in sorted(by_month.items()) if v])
+
+
+def replace_contributions(people: Sequence[summaries.PersonFacts], targets: Sequence[summaries.Target], *,
+                          remove: Iterable[int] = ()) -> int:
+    """Replace what these people add to the unit summaries (and drop the part of ``remove``).
+
+    Subtracts each person's stored contribution from the unit it was counted in and adds the new one to
+    their unit now, in the caller's transaction. Returns how many people were handled.
+    """
+    ids = [p.employee_id for p in people] + list(remove)
+    net: dict[tuple[int, str, str, int, date], int] = defaultdict(int)
+    stored: dict[int, PersonContribution] = {}
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start:start + _CHUNK]
+        for row in db.session.scalars(select(PersonContribution).where(PersonContribution.employee_id.in_(chunk))):
+            stored[row.employee_id] = row
+            for key, delta in summaries.decode(row.changes).items():
+                net[(row.org_unit_id, *key)] -= delta
+    for person in people:
+        changes = summaries.contribution(person, targets)
+        for key, delta in changes.items():
+            net[(person.unit_id, *key)] += delta
+        row = stored.get(person.employee_id)
+        if row is None:
+            db.session.add(PersonContribution(employee_id=person.employee_id, org_unit_id=person.unit_id,
+                                              changes=summaries.encode(changes)))
+        else:
+            row.org_unit_id = person.unit_id
+            row.changes = summaries.encode(changes)
+    for employee_id in remove:
+        if employee_id in stored:
+            db.session.delete(stored[employee_id])
+    _apply(net)
+    db.session.flush()
+    return len(people)
+
+
+def rebuild(people: Sequence[summaries.PersonFacts], targets: Sequence[summaries.Target], today: date) -> int:
+    """Recompute every summary row from these facts (all employees); returns the number of unit rows."""
+    db.session.execute(delete(UnitCheckpoint))
+    db.session.execute(delete(UnitChange))
+    db.session.execute(delete(PersonContribution))
+    net: dict[tuple[int, str, str, int, date], int] = defaultdict(int)
+    contributions = []
+    for person in people:
+        changes = summaries.contribution(person, targets)
+        for key, delta in changes.items():
+            net[(person.unit_id, *key)] += delta
+        contributions.append({"employee_id": person.employee_id, "org_unit_id": person.unit_id,
+                              "changes": summaries.encode(changes)})
+    for start in range(0, len(contributions), _CHUNK):
+        db.session.execute(sa_insert(PersonContribution), contributions[start:start + _CHUNK])
+    rows = [{"org_unit_id": u, "measure": m, "key": k, "level": lv, "day": d, "delta": v}
+            for (u, m, k, lv, d), v in sorted(net.items()) if v]
+    for start in range(0, len(rows), _CHUNK):
+        db.session.execute(sa_insert(UnitChange), rows[start:start + _CHUNK])
+    extend_checkpoints(today)
+    db.session.flush()
+    return len(rows)
+
+
+def extend_checkpoints(today: date) -> int:
+    """Add the checkpoints (counts at the start of a month) up to this month; returns how many months."""
+    target = summaries.month_start(today)
+    last = db.session.scalar(select(func.max(UnitCheckpoint.month)))
+    if last is None:
+        # before the first completion only membership changes: no checkpoint needed for those years
+        first_day = db.session.scalar(select(func.min(UnitChange.day)).where(UnitChange.measure != summaries.HEAD))
+        if db.session.scalar(select(UnitChange.day).limit(1)) is None:
+            return 0
+        month = min(summaries.next_month(summaries.month_start(first_day or today)), target)
+    else:
+        month = summaries.next_month(last)
+    added = 0
+    while month <= target:
+        _checkpoint(month, last)
+        last, month, added = month, summaries.next_month(month), added + 1
+    db.session.flush()
+    return added
+
+
+def _checkpoint(month: date, previous: date | None) -> None:
+    """The counts at the start of ``month``: the previous checkpoint plus the changes since."""
+    cols = [getattr(UnitChange, c) for c in _COMBO]
+    parts = [select(*cols, UnitChange.delta.label("amount")).where(UnitChange.day < month)]
+    if previous is not None:
+        parts[0] = parts[0].where(UnitChange.day >= previous)
+        parts.append(select(*[getattr(UnitCheckpoint, c) for c in _COMBO], UnitCheckpoint.total.label("amount"))
+                     .where(UnitCheckpoint.month == previous))
+    both = union_all(*parts).subquery() if len(parts) > 1 else parts[0].subquery()
+    total = func.sum(both.c.amount)
+    query = (select(*[both.c[c] for c in _COMBO], literal(month, Date).label("month"), total)
+             .group_by(*[both.c[c] for c in _COMBO]).having(total != 0))
+    db.session.execute(sa_insert(UnitCheckpoint).from_select([*_COMBO, "month", "total"], query))

@@ -22,7 +22,7 @@ from lms import db
 from lms.auth.models import User
 from lms.catalog.models import Course, CourseVersion, Module, Question
 from lms.db import utcnow
-from lms.learning import grading, progress, queries, rules
+from lms.learning import grading, progress, queries, rules, summaries
 from lms.learning.models import Acknowledgement, Attempt, AttemptItem, Completion, ModuleProgress
 from lms.learning.signals import completion_recorded
 
@@ -265,6 +265,8 @@ def complete_if_done(user_id: int, course: Course, *, now: datetime | None = Non
         certificate_code=new_certificate_code(), holder_name=holder_name, holder_short=holder_short)
     if not _insert_once(completion):
         return None
+    if user.employee_id is not None:
+        summaries.sync([user.employee_id])
     completion_recorded.send(current_app._get_current_object(), completion=completion)
     log.info("user %s completed course %s version %s", user_id, course.id, version.version)
     return completion

@@ -82,6 +82,10 @@ TABLES: dict[str, TableInfo] = {
     "notifications": TableInfo(_l("versandte Erinnerungen (Art und Zeitpunkt)"), "record"),
     "audit_events": TableInfo(_l("Protokoll: wer wann was getan hat"), "audit"),
     "staged_imports": TableInfo(_l("hochgeladene Stammdaten-Dateien bis zur Bestätigung"), "staged"),
+    "competence_contributions": TableInfo(_l("abgeleitet: der Beitrag einer Person zu den Zählungen ihrer "
+                                             "Einheit (Stufen und Abschlüsse über die Zeit), nie angezeigt"),
+                                          "record"),
+    "competence_targets": TableInfo(_l("Kompetenzziele und wer sie angelegt hat"), "record"),
     # no personal data
     "org_units": TableInfo(_l("Organisationseinheiten"), None),
     "courses": TableInfo(_l("Kurse"), None),
@@ -91,6 +95,10 @@ TABLES: dict[str, TableInfo] = {
     "question_options": TableInfo(_l("Antwortmöglichkeiten"), None),
     "competence_areas": TableInfo(_l("Kompetenzbereiche"), None),
     "competence_levels": TableInfo(_l("Kompetenzstufen"), None),
+    "competence_unit_changes": TableInfo(_l("Zählungen je Organisationseinheit und Tag (ohne Personenbezug)"),
+                                         None),
+    "competence_unit_checkpoints": TableInfo(_l("Zählungen je Organisationseinheit zum Monatsanfang (ohne "
+                                                "Personenbezug)"), None),
 }
 
 #: the settings the notice shows, in this order

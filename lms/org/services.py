@@ -388,13 +388,15 @@ def import_staff(data: bytes, *, full: bool = False, dry_run: bool = False, file
         if current.is_active and not values["is_active"]:
             became_inactive.append(current.id)
         elif any(key in values and getattr(current, key) != values[key]
-                 for key in ("org_unit_id", "position", "is_active")):
+                 for key in ("org_unit_id", "position", "is_active", "hired_on", "left_on")):
             changed.append(current.id)
         for key, value in values.items():
             if getattr(current, key) != value:
                 setattr(current, key, value)
     for employee in missing:
         employee.is_active = False
+        if employee.left_on is None:  # missing from a full file: left on the day of the import
+            employee.left_on = on
         became_inactive.append(employee.id)
     db.session.flush()
     staff_changed.send(current_app._get_current_object(), created=[e.id for e in created], changed=changed,

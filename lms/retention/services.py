@@ -137,7 +137,7 @@ def apply(periods: rules.Periods, *, dry_run: bool = False, now: datetime | None
             first_name=rules.ANONYMOUS_FIRST_NAME, last_name=rules.ANONYMOUS_LAST_NAME,
             email=_placeholder("anon-employee-", Employee.id, "@" + rules.ANONYMOUS_DOMAIN),
             personnel_no=_placeholder("anon-", Employee.id),
-            position=None, hired_on=None, left_on=None, anonymised_at=now,
+            position=None, anonymised_at=now,
         ).execution_options(**quiet))
     # 3. the audit log: old events, then login events after their shorter period
     db.session.execute(delete(AuditEvent).where(audit_due(cut, security=False)).execution_options(**quiet))

@@ -9,9 +9,11 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from lms import config, db
+from lms.competence import services as competence_services
 from lms.org.services import BERLIN
 from lms.training import reminders as run
 from lms.training import services
+from lms.training.models import berlin_today
 
 
 @click.group("reminders")
@@ -111,8 +113,9 @@ def training_group() -> None:
 def refresh() -> None:
     """Open renewal cycles of obligations whose completion ran out (`reminders send` does this too)."""
     opened = services.open_renewals()
+    months = competence_services.extend_checkpoints(berlin_today())
     db.session.commit()
-    click.echo(f"renewals: {opened} cycle(s) opened")
+    click.echo(f"renewals: {opened} cycle(s) opened; summary checkpoints: {months} month(s) added")
 
 
 COMMANDS = (reminders_group, training_group)

@@ -24,6 +24,7 @@ from sqlalchemy import select
 from lms import db, mail
 from lms.audit import services as audit
 from lms.auth.models import Role, User
+from lms.competence import services as competence_services
 from lms.db import utcnow
 from lms.org.services import today as berlin_today
 from lms.training import queries, rules, services
@@ -153,6 +154,8 @@ def send_reminders(*, today: date | None = None, now: datetime | None = None, dr
     today = today or berlin_today()
     now = now or utcnow()
     outcome = Outcome(renewals_opened=services.open_renewals(now=now, today=today))
+    if not dry_run:  # the daily run also adds the month's checkpoint of the competence summaries
+        competence_services.extend_checkpoints(today)
     outcome.planned = plan_reminders(today, now)
     if dry_run or not outcome.planned:
         return outcome

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-ROLES = ("anonymous", "employee", "coordinator", "hr", "committee", "author", "admin")
+ROLES = ("anonymous", "employee", "coordinator", "hr", "committee", "author", "admin", "personalrat")
 EVERYONE = ROLES
 LOGGED_IN = ROLES[1:]
 

@@ -23,7 +23,10 @@ from lms import create_app, db
 from lms.auth import services as auth_services
 from lms.auth import throttle
 from lms.auth.passwords import DEMO_PASSWORD
+from lms.competence import services as competence_services
+from lms.competence.models import CompetenceTarget
 from lms.learning import services as learning
+from lms.learning import summaries
 from lms.main.backup import libpq_url, pg_tool
 from lms.org import services as org_services
 from lms.training.models import Assignment, Notification
@@ -64,6 +67,8 @@ def fill(app, runner) -> None:
     db.session.commit()
     loaded = load_attempt(attempt.id)
     learning.submit(loaded, {int(k[5:]): [int(v) for v in vs] for k, vs in answers(loaded).items()})
+    db.session.add(CompetenceTarget(area_key="grundlagen", level=1))
+    competence_services.extend_checkpoints(summaries.today())
     invited = auth_services.create_user("neu@musterstadt.example", "author")
     auth_services.invite(invited)
     throttle.register_failed_login("anna.schmidt@musterstadt.example", "203.0.113.5")
