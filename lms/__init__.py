@@ -110,14 +110,14 @@ def register_converters(app: Flask) -> None:
     """``<int:…>`` in routes matches only what fits the schema's integer columns (32 bits on
     PostgreSQL): a larger number is an unknown page (404), never an ``OverflowError`` or a
     database error."""
-    from lms.main.pagination import BoundedIntegerConverter
+    from lms.pagination import BoundedIntegerConverter
 
     app.url_map.converters["int"] = BoundedIntegerConverter
 
 
 def register_blueprints(app: Flask) -> None:
+    from lms.admin.audit_log import bp as audit_bp
     from lms.admin.views import bp as admin_bp
-    from lms.audit.views import bp as audit_bp
     from lms.auth.views import bp as auth_bp
     from lms.catalog.views import bp as catalog_bp
     from lms.certificates.views import bp as certificates_bp
@@ -148,7 +148,7 @@ def register_commands(app: Flask) -> None:
 
 
 def register_error_handlers(app: Flask) -> None:
-    from lms.main.errors import register
+    from lms.errors import register
 
     register(app)
 

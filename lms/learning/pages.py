@@ -21,7 +21,7 @@ from lms.competence import queries as competence_queries
 from lms.competence.profile import CompletionFacts, competence_profile
 from lms.learning import grading, progress, queries, rules
 from lms.learning.models import Attempt, Completion
-from lms.main.pagination import Page
+from lms.pagination import Page
 from lms.training.models import Assignment
 
 BERLIN = ZoneInfo("Europe/Berlin")

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from lms import db
 from lms.audit.models import AuditEvent
 from lms.auth.models import LoginThrottle, User
-from lms.auth.views import safe_next
+from lms.auth.urls import safe_next
 from tests.conftest import PASSWORD
 
 
