@@ -135,10 +135,14 @@ def register_blueprints(app: Flask) -> None:
     from lms.learning.impact import course_impact
 
     app.extensions[IMPACT_EXTENSION] = course_impact
-    # obligations follow imports, moves, leavers and completions in the same transaction
-    from lms.training.services import connect_signals
+    # lower layers signal, the layers above react in the same transaction (docs/decisions.md, layers):
+    # the competence framework follows course imports; obligations follow imports, moves, leavers and
+    # completions
+    from lms.competence import services as competence_services
+    from lms.training import services as training_services
 
-    connect_signals()
+    competence_services.connect_signals()
+    training_services.connect_signals()
 
 
 def register_commands(app: Flask) -> None:

@@ -76,3 +76,14 @@ def _update(obj: object, values: dict[str, object]) -> bool:
             setattr(obj, name, value)
             changed = True
     return changed
+
+
+def on_framework_imported(_sender: object, *, framework: FrameworkSource) -> None:
+    sync_framework(framework)
+
+
+def connect_signals() -> None:
+    """Follow course imports (the catalogue does not import competence); called by the app factory."""
+    from lms.catalog.signals import framework_imported
+
+    framework_imported.connect(on_framework_imported)
