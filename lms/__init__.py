@@ -135,6 +135,11 @@ def register_blueprints(app: Flask) -> None:
     from lms.learning.impact import course_impact
 
     app.extensions[IMPACT_EXTENSION] = course_impact
+    # the learner's pages show due dates; training owns obligations
+    from lms.learning.pages import OBLIGATIONS_EXTENSION
+    from lms.training.queries import learner_obligations
+
+    app.extensions[OBLIGATIONS_EXTENSION] = learner_obligations
     # lower layers signal, the layers above react in the same transaction (docs/decisions.md, layers):
     # the competence framework follows course imports; obligations follow imports, moves, leavers and
     # completions
