@@ -135,17 +135,24 @@ def register_blueprints(app: Flask) -> None:
     from lms.learning.impact import course_impact
 
     app.extensions[IMPACT_EXTENSION] = course_impact
+    # the staff import plans with the accounts linked to employees; auth owns accounts
+    from lms.auth.employees import linked_accounts
+    from lms.org.services import ACCOUNTS_EXTENSION
+
+    app.extensions[ACCOUNTS_EXTENSION] = linked_accounts
     # the learner's pages show due dates; training owns obligations
     from lms.learning.pages import OBLIGATIONS_EXTENSION
     from lms.training.queries import learner_obligations
 
     app.extensions[OBLIGATIONS_EXTENSION] = learner_obligations
     # lower layers signal, the layers above react in the same transaction (docs/decisions.md, layers):
-    # the competence framework follows course imports; obligations follow imports, moves, leavers and
-    # completions
+    # accounts follow staff imports (leavers, identity changes, new addresses); the competence framework
+    # follows course imports; obligations follow imports, moves, leavers and completions
+    from lms.auth import employees as auth_employees
     from lms.competence import services as competence_services
     from lms.training import services as training_services
 
+    auth_employees.connect_signals()
     competence_services.connect_signals()
     training_services.connect_signals()
 
