@@ -60,6 +60,8 @@ lint: setup
 	$(BIN)/ruff check lms tests wsgi.py scripts $(wildcard bench)
 	@# bandit: no medium or high finding; each exception is justified inline (# nosec Bxxx # reason)
 	$(BIN)/bandit -q -r lms tests wsgi.py scripts $(wildcard bench) --severity-level medium
+	@# import-linter: the layers of ARCHITECTURE.md (contracts in pyproject.toml, docs/decisions.md)
+	$(BIN)/lint-imports --no-cache
 
 pytest: setup system-deps
 	$(BIN)/pytest -q -p no:cacheprovider

@@ -110,14 +110,14 @@ def register_converters(app: Flask) -> None:
     """``<int:…>`` in routes matches only what fits the schema's integer columns (32 bits on
     PostgreSQL): a larger number is an unknown page (404), never an ``OverflowError`` or a
     database error."""
-    from lms.main.pagination import BoundedIntegerConverter
+    from lms.pagination import BoundedIntegerConverter
 
     app.url_map.converters["int"] = BoundedIntegerConverter
 
 
 def register_blueprints(app: Flask) -> None:
+    from lms.admin.audit_log import bp as audit_bp
     from lms.admin.views import bp as admin_bp
-    from lms.audit.views import bp as audit_bp
     from lms.auth.views import bp as auth_bp
     from lms.catalog.views import bp as catalog_bp
     from lms.certificates.views import bp as certificates_bp
@@ -135,12 +135,28 @@ def register_blueprints(app: Flask) -> None:
     from lms.learning.impact import course_impact
 
     app.extensions[IMPACT_EXTENSION] = course_impact
-    # obligations follow imports, moves, leavers and completions in the same transaction
-    from lms.learning.summaries import connect_signals as connect_summaries
-    from lms.training.services import connect_signals
+    # the staff import plans with the accounts linked to employees; auth owns accounts
+    from lms.auth.employees import linked_accounts
+    from lms.org.services import ACCOUNTS_EXTENSION
 
-    connect_summaries()
-    connect_signals()
+    app.extensions[ACCOUNTS_EXTENSION] = linked_accounts
+    # the learner's pages show due dates; training owns obligations
+    from lms.learning.pages import OBLIGATIONS_EXTENSION
+    from lms.training.queries import learner_obligations
+
+    app.extensions[OBLIGATIONS_EXTENSION] = learner_obligations
+    # lower layers signal, the layers above react in the same transaction (docs/decisions.md, layers):
+    # accounts follow staff imports (leavers, identity changes, new addresses); the competence framework
+    # follows course imports; obligations follow imports, moves, leavers and completions
+    from lms.auth import employees as auth_employees
+    from lms.competence import services as competence_services
+    from lms.learning import summaries as learning_summaries
+    from lms.training import services as training_services
+
+    auth_employees.connect_signals()
+    competence_services.connect_signals()
+    learning_summaries.connect_signals()  # the committee's summary rows follow moves, leavers, renewals
+    training_services.connect_signals()
 
 
 def register_commands(app: Flask) -> None:
@@ -150,7 +166,7 @@ def register_commands(app: Flask) -> None:
 
 
 def register_error_handlers(app: Flask) -> None:
-    from lms.main.errors import register
+    from lms.errors import register
 
     register(app)
 

@@ -12,8 +12,8 @@ from lms.admin.forms import CreateUserForm, RoleForm
 from lms.auth import services
 from lms.auth.access import roles_required
 from lms.auth.models import Role, User
-from lms.main.pagination import paginate
 from lms.org import queries as org_queries
+from lms.pagination import paginate
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

@@ -95,10 +95,16 @@ def set_scopes(user: User, unit_codes: list[str]) -> None:
 
 def set_role(user: User, role: str, *, unit_codes: list[str] | None = None, actor_label: str | None = None,
              by: User | None = None) -> None:
-    """Change the role (and scopes); ends all sessions of that user. An admin (``by``) cannot take the
-    admin role from themselves (someone must be left to manage accounts)."""
-    if by is not None and by.id == user.id and user.role == Role.ADMIN and role != Role.ADMIN:
-        raise RoleError(_("Sie können sich die Administrationsrolle nicht selbst entziehen."))
+    """Change the role (and scopes); ends all sessions of that user. Someone must be left to manage
+    accounts: an admin (``by``) cannot take the admin role from themselves, and nobody (the ``lms users``
+    command passes no ``by``) can take it from the last active admin account (:class:`RoleError`)."""
+    if user.role == Role.ADMIN and role != Role.ADMIN:
+        if by is not None and by.id == user.id:
+            raise RoleError(_("Sie können sich die Administrationsrolle nicht selbst entziehen."))
+        if not db.session.scalar(select(User.id).where(User.role == Role.ADMIN.value, User.is_active.is_(True),
+                                                       User.id != user.id).limit(1)):
+            raise RoleError(_("%(email)s ist das letzte aktive Administrationskonto und behält die Rolle.",
+                              email=user.email))
     if role not in ROLE_VALUES:
         raise RoleError(_("Unbekannte Rolle %(role)s; erlaubt sind: %(roles)s", role=role, roles=", ".join(ROLE_VALUES)))
     if role == Role.EMPLOYEE and user.employee is None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import format_datetime
@@ -16,20 +15,10 @@ from lms.auth import services, sessions, throttle
 from lms.auth.access import login_required
 from lms.auth.forms import ChangePasswordForm, ForgotPasswordForm, LoginForm, SetPasswordForm
 from lms.auth.passwords import hash_password, needs_rehash, verify_password
+from lms.auth.urls import safe_next
 from lms.extensions import limiter
 
 bp = Blueprint("auth", __name__)
-
-def safe_next(target: str | None) -> str | None:
-    """Accept only local paths ("/…", not "//host" or "http://…") as redirect targets; nothing with
-    control characters (a CR/LF would break the ``Location`` header)."""
-    if not target or any(ord(c) < 0x20 or ord(c) == 0x7F for c in target):
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") \
-            or "\\" in target:
-        return None
-    return target
 
 
 @bp.route("/anmelden", methods=["GET", "POST"])

@@ -35,8 +35,7 @@ from lms.catalog.loader import (
     parse_version,
 )
 from lms.catalog.models import Course, CourseVersion, Module, Question, QuestionOption
-from lms.catalog.signals import version_imported
-from lms.competence.services import sync_framework
+from lms.catalog.signals import framework_imported, version_imported
 
 log = logging.getLogger(__name__)
 
@@ -275,7 +274,8 @@ def import_courses(root: Path | str, *, actor_label: str | None = None,
         return result
     result.outcomes = outcomes
     assert checked.catalog.framework is not None  # lint reports a missing framework
-    sync_framework(checked.catalog.framework)
+    # competence owns the framework's tables (and sits above the catalogue): it listens
+    framework_imported.send(current_app._get_current_object(), framework=checked.catalog.framework)
     sources = {c.slug: c for c in checked.catalog.courses}
     courses = {c.slug: c for c in db.session.scalars(select(Course))}
     imported: list[tuple[Course, CourseVersion, CourseVersion | None]] = []

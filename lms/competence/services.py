@@ -222,3 +222,13 @@ def _checkpoint(month: date, previous: date | None) -> None:
     query = (select(*[both.c[c] for c in _COMBO], literal(month, Date).label("month"), total)
              .group_by(*[both.c[c] for c in _COMBO]).having(total != 0))
     db.session.execute(sa_insert(UnitCheckpoint).from_select([*_COMBO, "month", "total"], query))
+
+def on_framework_imported(_sender: object, *, framework: FrameworkSource) -> None:
+    sync_framework(framework)
+
+
+def connect_signals() -> None:
+    """Follow course imports (the catalogue does not import competence); called by the app factory."""
+    from lms.catalog.signals import framework_imported
+
+    framework_imported.connect(on_framework_imported)

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
+from flask import current_app
 from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -21,10 +23,21 @@ from lms.competence import queries as competence_queries
 from lms.competence.profile import CompletionFacts, competence_profile
 from lms.learning import grading, progress, queries, rules
 from lms.learning.models import Attempt, Completion
-from lms.main.pagination import Page
-from lms.training.models import Assignment
+from lms.pagination import Page
 
 BERLIN = ZoneInfo("Europe/Berlin")
+
+#: key under ``app.extensions`` of the function that gives an employee's current obligations as a
+#: ``select`` (of one course if a ``course_id`` is passed), due first; each row has ``course``,
+#: ``course_id``, ``due_on``, ``assigned_at`` and ``note``. Registered by the app factory: training owns
+#: obligations and sits above learning, which does not import it (docs/decisions.md, layers)
+OBLIGATIONS_EXTENSION = "lms.learner_obligations"
+
+
+def obligations(employee_id: int, course_id: int | None = None) -> list[Any]:
+    """The employee's current obligations (of one course), due first (one query)."""
+    query = current_app.extensions[OBLIGATIONS_EXTENSION](employee_id, course_id)
+    return list(db.session.scalars(query).unique())
 
 
 def berlin_today(now: datetime) -> date:
@@ -38,7 +51,8 @@ class CourseRow:
     state: rules.CourseState
     modules_total: int
     modules_read: int
-    assignment: Assignment | None
+    #: the current obligation (due date, note) if the course is mandatory for the learner
+    assignment: Any | None
     completion: Completion | None
 
 
@@ -58,10 +72,9 @@ def overview(user: User, now: datetime) -> Overview:
     for completion in db.session.scalars(queries.user_completions(user.id)).unique():
         latest.setdefault(completion.course_id, completion)
     history = progress.histories(user.id, courses, latest)
-    assignments: dict[int, Assignment] = {}
+    assignments: dict[int, Any] = {}
     if user.employee_id is not None:
-        assignments = {a.course_id: a for a in
-                       db.session.scalars(queries.employee_assignments(user.employee_id)).unique()}
+        assignments = {a.course_id: a for a in obligations(user.employee_id)}
     today = berlin_today(now)
     sections: dict[str, list[CourseRow]] = {name: [] for name in rules.SECTIONS}
     for course in courses:
@@ -107,7 +120,7 @@ class CoursePage:
     latest_completion: Completion | None
     completion_status: str | None
     next_attempt_at: datetime | None
-    assignment: Assignment | None
+    assignment: Any | None
     is_overdue: bool
     next_module: Module | None = None
     percent: int = 0
@@ -131,7 +144,7 @@ def course_page(user: User, course: Course, now: datetime) -> CoursePage:
     state = progress.compute(history, version, now)
     assignment = None
     if user.employee_id is not None:
-        assignment = db.session.scalar(queries.assignment_for(user.employee_id, course.id))
+        assignment = next(iter(obligations(user.employee_id, course.id)), None)
     lines = [ModuleLine(m, m.key in state.read, m.key in state.acknowledged, m.key in state.reacknowledge)
              for m in modules]
     started = [a.started_at for a in attempts if a.started_at > now - rules.ATTEMPT_WINDOW]
@@ -281,7 +294,7 @@ def _my_data(user: User, attempts: list[dict]) -> dict:
             "course": a.course.current_version.title if a.course.current_version else a.course.slug,
             "course_slug": a.course.slug, "due_on": _iso(a.due_on), "assigned_at": _iso(a.assigned_at),
             "note": a.note,
-        } for a in db.session.scalars(queries.employee_assignments(employee.id)).unique()]
+        } for a in obligations(employee.id)]
     return {"profile": profile, "assignments": assignments, "module_progress": progress,
             "acknowledgements": acknowledgements, "attempts": attempts, "completions": completions}
 

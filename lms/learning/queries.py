@@ -15,7 +15,6 @@ from sqlalchemy.orm import aliased, contains_eager, joinedload, load_only, selec
 from lms.catalog.models import Course, CourseVersion, Module, Question
 from lms.db import UTCDateTime
 from lms.learning.models import Acknowledgement, Attempt, AttemptItem, Completion, ModuleProgress
-from lms.training.models import Assignment
 
 
 def active_courses() -> Select[tuple[Course]]:
@@ -91,19 +90,6 @@ def latest_completion(user_id: int, course_id: int) -> Select[tuple[Completion]]
 
 def completion_of_attempt(attempt_id: int) -> Select[tuple[Completion]]:
     return select(Completion).where(Completion.attempt_id == attempt_id)
-
-
-def employee_assignments(employee_id: int) -> Select[tuple[Assignment]]:
-    # the course's current version is joined too: pages show its title (no query per row)
-    return (select(Assignment)
-            .options(joinedload(Assignment.course).joinedload(Course.current_version))
-            .where(Assignment.employee_id == employee_id, Assignment.is_current.is_(True))
-            .order_by(Assignment.due_on, Assignment.id))
-
-
-def assignment_for(employee_id: int, course_id: int) -> Select[tuple[Assignment]]:
-    return select(Assignment).where(Assignment.employee_id == employee_id,
-                                    Assignment.course_id == course_id, Assignment.is_current.is_(True))
 
 
 def module_outline(version_id: int) -> Select[tuple[Module]]:

@@ -13,10 +13,10 @@ from lms import db
 from lms.auth.access import login_required
 from lms.catalog.models import Course, Module
 from lms.db import utcnow
+from lms.formatting import when
 from lms.learning import pages, queries, services
 from lms.learning.forms import AcknowledgeForm, ActionForm
 from lms.learning.models import Attempt
-from lms.main.formatting import when
 
 bp = Blueprint("learning", __name__)
 log = logging.getLogger(__name__)
@@ -52,7 +52,7 @@ def get_attempt_or_404(attempt_id: int) -> Attempt:
 
 
 def _bad_request(message: str):
-    from lms.main.errors import render_error
+    from lms.errors import render_error
 
     return render_error(400, message)
 

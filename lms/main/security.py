@@ -8,7 +8,7 @@ from flask import Flask, Response, abort, current_app, g, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import get_locale
 
-from lms.main.formatting import content, content_lang, iso_when, when
+from lms.formatting import content, content_lang, iso_when, when
 from lms.main.navigation import nav_items, role_label
 
 #: ``img-src data:`` is needed because KERN's icons are SVG data URLs in its stylesheet; content

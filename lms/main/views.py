@@ -11,7 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from lms import db
-from lms.auth.views import safe_next
+from lms.auth.urls import safe_next
 from lms.extensions import csrf
 
 bp = Blueprint("main", __name__)

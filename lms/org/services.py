@@ -25,7 +25,7 @@ from lms.audit import services as audit
 from lms.org import importer, rules
 from lms.org.importer import Problem, StaffRow
 from lms.org.models import Employee, OrgUnit, StagedImport
-from lms.org.signals import staff_changed
+from lms.org.signals import accounts_affected, staff_changed
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +38,37 @@ BERLIN = ZoneInfo("Europe/Berlin")
 def today() -> date:
     """The calendar date in the administration's time zone."""
     return datetime.now(BERLIN).date()
+
+
+#: key under ``app.extensions`` of the function that returns the accounts linked to employees
+#: (:class:`LinkedAccounts`); the app factory registers auth's. Org sits below auth and does not import
+#: it: the staff import reads the accounts through this to plan (and preview) what follows for them, and
+#: tells auth what to change by signals (:mod:`lms.org.signals`)
+ACCOUNTS_EXTENSION = "lms.linked_accounts"
+
+
+@dataclass(frozen=True)
+class LinkedAccount:
+    """What the staff import needs to know of the account of an employee."""
+
+    id: int
+    #: the login
+    email: str
+    is_active: bool
+
+
+@dataclass(frozen=True)
+class LinkedAccounts:
+    #: employee id -> the account that belongs to the employee
+    by_employee: dict[int, LinkedAccount] = field(default_factory=dict)
+    #: every login -> its account id (a login may only move to an address no other account keeps)
+    login_owners: dict[str, int] = field(default_factory=dict)
+
+
+def linked_accounts() -> LinkedAccounts:
+    """The accounts linked to employees, from the provider the app factory registered (none without)."""
+    provider = current_app.extensions.get(ACCOUNTS_EXTENSION)
+    return provider() if provider is not None else LinkedAccounts()
 
 
 @dataclass(frozen=True)
@@ -267,8 +298,6 @@ def import_staff(data: bytes, *, full: bool = False, dry_run: bool = False, file
     never inherits it. With ``max_deactivations``, a full list that would deactivate more people is
     planned but not applied (``result.deactivations_unconfirmed``).
     """
-    from lms.auth.models import User  # auth depends on org's models; import at use
-
     on = on or today()
     units = {u.id: u for u in db.session.scalars(select(OrgUnit))}
     unit_ids = {u.code: u.id for u in units.values()}
@@ -291,16 +320,16 @@ def import_staff(data: bytes, *, full: bool = False, dry_run: bool = False, file
                         for row in parsed.valid_rows if not allowed(row.personnel_no)) if p is not None],
             key=lambda p: p.line)
         return result
-    accounts = {u.employee_id: u for u in db.session.scalars(select(User).where(User.employee_id.is_not(None)))}
-    login_owners = dict(db.session.execute(select(User.email, User.id)).tuples().all())
+    linked = linked_accounts()
+    accounts, login_owners = linked.by_employee, linked.login_owners
 
     def unit_shown(unit_id: object) -> str:
         unit = units.get(unit_id)  # type: ignore[arg-type]
         return f"{unit.code} {unit.name}" if unit is not None else ""
 
     plan: list[tuple[StaffRow, Employee | None, dict[str, object]]] = []
-    detach: list[User] = []
-    moves: list[tuple[User, str, StaffRow]] = []
+    detach: list[LinkedAccount] = []
+    moves: list[tuple[LinkedAccount, str, StaffRow]] = []
     problems: list[Problem] = []
     email_column = parsed.names.get("email", "E-Mail")
     for row in parsed.rows:
@@ -363,20 +392,14 @@ def import_staff(data: bytes, *, full: bool = False, dry_run: bool = False, file
         return result
 
     # E-mail addresses may move between people in one file: free every changing address first,
-    # so that the unique constraint never sees two owners in between. The same for logins.
+    # so that the unique constraint never sees two owners in between (auth does the same for logins).
     moving = [(cur, vals) for _row, cur, vals in plan if cur is not None and cur.email != vals["email"]]
     for current, _values in moving:
         current.email = f"moving-{current.id}-{secrets.token_hex(4)}@import.invalid"
-    for user, _email, _row in moves:
-        user.email = f"moving-login-{user.id}-{secrets.token_hex(4)}@import.invalid"
-    if moving or moves:
+    if moving:
         db.session.flush()
-    for user in detach:
-        user.employee = None
-        user.is_active = False
-        user.session_version = (user.session_version or 0) + 1
-    for user, email, _row in moves:
-        user.email = email
+    accounts_affected.send(current_app._get_current_object(), detach=[account.id for account in detach],
+                           logins={account.id: email for account, email, _row in moves})
     became_inactive: list[int] = []
     created: list[Employee] = []
     changed: list[int] = []
@@ -399,9 +422,10 @@ def import_staff(data: bytes, *, full: bool = False, dry_run: bool = False, file
             employee.left_on = on
         became_inactive.append(employee.id)
     db.session.flush()
+    # auth switches off the accounts of those who left (planned above: one account per employee)
     staff_changed.send(current_app._get_current_object(), created=[e.id for e in created], changed=changed,
                        left=became_inactive)
-    result.accounts_deactivated = deactivate_accounts(became_inactive)
+    result.accounts_deactivated = sum(1 for c in result.changes if c.account_effect == "deactivated")
     result.accounts_detached = len(detach)
     result.logins_changed = len(moves)
     result.applied = True
@@ -424,21 +448,6 @@ def _identity_problem(row: StaffRow, current: Employee | None, names: dict[str, 
         "personnel_no": row.personnel_no,
         "old": f"{current.first_name} {current.last_name} <{current.email}>",
         "new": f"{row.first_name} {row.last_name} <{row.email}>"})
-
-
-def deactivate_accounts(employee_ids: list[int]) -> int:
-    """Switch off the accounts of these employees and end their sessions; returns how many."""
-    if not employee_ids:
-        return 0
-    from lms.auth.models import User  # auth depends on org's models; import at use
-
-    users = db.session.scalars(select(User).where(User.employee_id.in_(employee_ids),
-                                                  User.is_active.is_(True))).all()
-    for user in users:
-        user.is_active = False
-        user.session_version = (user.session_version or 0) + 1
-    db.session.flush()
-    return len(users)
 
 
 # --- staging for the upload page ----------------------------------------------------------------

@@ -12,9 +12,9 @@ from lms import db
 from lms.audit import services as audit
 from lms.auth.access import roles_required, scope_paths, sees_everyone
 from lms.db import writes
-from lms.main.pagination import paginate
 from lms.org import importer, queries, rules, services
 from lms.org.forms import ConfirmImportForm, ImportForm
+from lms.pagination import paginate
 
 bp = Blueprint("org", __name__, url_prefix="/organisation")
 

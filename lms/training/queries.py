@@ -35,6 +35,17 @@ def current_cycle(employee_id: int, course_id: int) -> Select[tuple[Assignment]]
                                     Assignment.is_current.is_(True), Assignment.ended_at.is_(None))
 
 
+def learner_obligations(employee_id: int, course_id: int | None = None) -> Select[tuple[Assignment]]:
+    """The employee's current obligations (of one course), due first: the learner's pages show them
+    (registered by the app factory as :data:`lms.learning.pages.OBLIGATIONS_EXTENSION`)."""
+    # the course's current version is joined too: pages show its title (no query per row)
+    query = (select(Assignment)
+             .options(joinedload(Assignment.course).joinedload(Course.current_version))
+             .where(Assignment.employee_id == employee_id, Assignment.is_current.is_(True))
+             .order_by(Assignment.due_on, Assignment.id))
+    return query if course_id is None else query.where(Assignment.course_id == course_id)
+
+
 def lapsed_cycles(now: datetime, course_ids: Iterable[int] | None = None
                   ) -> Select[tuple[Assignment, datetime]]:
     """Running cycles whose completion is no longer valid (expired or below the renewal major)."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from lms.auth.views import safe_next
+from lms.auth.urls import safe_next
 from tests.conftest import PASSWORD
 
 HUGE = (2**31, 2**32, 2**63, 2**64, 2**70, 10**30)

@@ -126,7 +126,7 @@ def test_dates_follow_the_language(app):
 
     from flask_babel import force_locale
 
-    from lms.main.formatting import when
+    from lms.formatting import when
 
     moment = datetime(2026, 11, 25, 13, 30, tzinfo=UTC)
     with app.test_request_context():

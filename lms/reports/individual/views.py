@@ -22,9 +22,9 @@ from lms import db
 from lms.audit import services as audit
 from lms.auth.access import roles_required, scope_paths
 from lms.db import utcnow, writes
-from lms.main.pagination import paginate
 from lms.org.services import BERLIN
 from lms.org.services import today as berlin_today
+from lms.pagination import paginate
 from lms.reports.individual import queries
 from lms.reports.individual.queries import Filters
 from lms.spreadsheet import csv_rows, xlsx_chunks

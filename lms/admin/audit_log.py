@@ -1,7 +1,8 @@
 """Admin: read the audit log, with names instead of ids and readable event titles.
 
-The page is an admin page (layer 10 in the architecture) that lives in audit's blueprint: only this
-module, never audit's services or queries, looks up the names of accounts, employees, units, rules and
+The page is an admin page (layer 10 in the architecture): it lives in the admin package and keeps
+the blueprint name ``audit`` (endpoints ``audit.*``). Only this module, never audit's services or
+queries, looks up the names of accounts, employees, units, rules and
 courses, one query per kind of object on the page (never per row).
 """
 
@@ -21,7 +22,7 @@ from lms import db
 from lms.audit import queries
 from lms.audit.titles import object_type_label, title
 from lms.auth.access import roles_required
-from lms.main.pagination import paginate
+from lms.pagination import paginate
 
 bp = Blueprint("audit", __name__, url_prefix="/admin/protokoll")
 PER_PAGE = 100
