@@ -109,10 +109,11 @@ def suppress(table: Table, k: int) -> Published:
         return True
 
     everything = set(values) - table.fixed
-    baseline = _Baseline(values, relations, everything, primary, k)
+    solved: dict[tuple[Cell, frozenset[Cell]], tuple[float, float]] = {}
+    baseline = _Baseline(values, relations, everything, primary, k, solved)
     while True:
         _complete_relations(relations, unknown, hidden | sensitive, hide_one_more)
-        leaking = first_leak(values, relations, unknown, primary, k, sensitive, baseline) if sensitive else None
+        leaking = first_leak(values, relations, unknown, primary, k, sensitive, baseline, solved) if sensitive else None
         if leaking is None or unknown >= everything:
             break
         around = [c for r in by_cell.get(leaking, []) for c in r.cells]
@@ -137,75 +138,105 @@ def _complete_relations(relations: Sequence[Relation], unknown: set[Cell], prote
                 changed = True
 
 
+class _Analysis:
+    """What the reader knows for one set of unknown cells: every relation with a single unknown cell fixes
+    that cell (an equation: exact), and the remaining unknown cells fall into connected parts (cells linked
+    through relations). A cell's bounds depend only on its own part, so one linear programme per cell and
+    part is enough, and a part that did not change between rounds is not solved again (``solved``: the
+    true values are the same throughout one call of ``suppress``)."""
+
+    def __init__(self, values: Mapping[Cell, int], relations: Sequence[Relation], unknown: set[Cell] | frozenset[Cell],
+                 primary: frozenset[Cell], k: int, solved: dict[tuple[Cell, frozenset[Cell]], tuple[float, float]]):
+        self.values, self.primary, self.k, self.solved = values, primary, k, solved
+        open_cells = set(unknown)
+        self.derived: set[Cell] = set()
+        pending = [r for r in relations if any(c in open_cells for c in r.cells)]
+        changed = True
+        while changed:
+            changed = False
+            still = []
+            for relation in pending:
+                missing = [c for c in relation.cells if c in open_cells]
+                if len(missing) == 1:
+                    open_cells.discard(missing[0])
+                    self.derived.add(missing[0])
+                    changed = True
+                elif missing:
+                    still.append(relation)
+            pending = still
+        self.open = open_cells
+        parent: dict[Cell, Cell] = {c: c for c in open_cells}
+
+        def find(c: Cell) -> Cell:
+            while parent[c] != c:
+                parent[c] = parent[parent[c]]
+                c = parent[c]
+            return c
+
+        for relation in pending:
+            cells = [c for c in relation.cells if c in open_cells]
+            for c in cells[1:]:
+                a, b = find(cells[0]), find(c)
+                if a != b:
+                    parent[a] = b
+        self.part: dict[Cell, frozenset[Cell]] = {}
+        members: dict[Cell, set[Cell]] = {}
+        for c in open_cells:
+            members.setdefault(find(c), set()).add(c)
+        for group in members.values():
+            frozen = frozenset(group)
+            for c in group:
+                self.part[c] = frozen
+        self.relations_of: dict[frozenset[Cell], list[Relation]] = {}
+        for relation in pending:
+            first = next(c for c in relation.cells if c in open_cells)
+            self.relations_of.setdefault(self.part[first], []).append(relation)
+
+    def bounds(self, cell: Cell) -> tuple[float, float]:
+        if cell in self.derived:
+            value = float(self.values[cell])
+            return value, value
+        if cell not in self.open:
+            return _box(cell, self.primary, self.k)
+        part = self.part[cell]
+        key = (cell, part)
+        if key not in self.solved:
+            relations = self.relations_of.get(part, [])
+            self.solved[key] = (_solve(self.values, relations, part, self.primary, self.k, cell) if relations
+                                else _box(cell, self.primary, self.k))
+        return self.solved[key]
+
+
 class _Baseline:
     """The bounds of a cell with every other figure withheld, computed when first needed."""
 
     def __init__(self, values: Mapping[Cell, int], relations: Sequence[Relation], unknown: set[Cell],
-                 primary: frozenset[Cell], k: int) -> None:
-        self.args = (values, relations, unknown, primary, k)
-        self.known: dict[Cell, tuple[float, float]] = {}
+                 primary: frozenset[Cell], k: int,
+                 solved: dict[tuple[Cell, frozenset[Cell]], tuple[float, float]]) -> None:
+        self.args = (values, relations, unknown, primary, k, solved)
+        self.analysis: _Analysis | None = None
 
     def __getitem__(self, cell: Cell) -> tuple[float, float]:
-        if cell not in self.known:
-            self.known[cell] = bounds(*self.args, cell)
-        return self.known[cell]
+        if self.analysis is None:
+            self.analysis = _Analysis(*self.args)
+        return self.analysis.bounds(cell)
 
 
 def _box(cell: Cell, primary: frozenset[Cell], k: int) -> tuple[float, float]:
     return (1.0, float(k - 1)) if cell in primary else (0.0, float("inf"))
 
 
-def _component(values: Mapping[Cell, int], relations: Sequence[Relation], unknown: set[Cell] | frozenset[Cell],
-               cell: Cell) -> tuple[list[Relation], set[Cell], dict[Cell, float]]:
-    """The relations that bear on ``cell``: first every relation with a single unknown cell fixes that
-    cell (an equation, exact); then only the relations connected to ``cell`` through unknown cells remain
-    (the others share no variable with it). Returns them, their unknown cells and the derived values."""
-    derived: dict[Cell, float] = {}
-    open_cells = set(unknown)
-    changed = True
-    while changed:
-        changed = False
-        for relation in relations:
-            missing = [c for c in relation.cells if c in open_cells]
-            if len(missing) == 1:
-                c = missing[0]
-                known = {x: derived.get(x, values[x]) for x in relation.cells if x != c}
-                total = known.get(relation.total)
-                derived[c] = (sum(known[p] for p in relation.parts) if c == relation.total
-                              else total - sum(known[p] for p in relation.parts if p != c))  # type: ignore[operator]
-                open_cells.discard(c)
-                changed = True
-    if cell not in open_cells:
-        return [], set(), derived
-    by_cell: dict[Cell, list[Relation]] = {}
-    for relation in relations:
-        for c in relation.cells:
-            if c in open_cells:
-                by_cell.setdefault(c, []).append(relation)
-    seen, todo, chosen = {cell}, [cell], {}
-    while todo:
-        for relation in by_cell.get(todo.pop(), []):
-            if id(relation) not in chosen:
-                chosen[id(relation)] = relation
-                for c in relation.cells:
-                    if c in open_cells and c not in seen:
-                        seen.add(c)
-                        todo.append(c)
-    return list(chosen.values()), seen, derived
-
-
 def bounds(values: Mapping[Cell, int], relations: Sequence[Relation], unknown: set[Cell] | frozenset[Cell],
            primary: frozenset[Cell], k: int, cell: Cell) -> tuple[float, float]:
     """What a reader can infer about an unknown ``cell``: its minimum and maximum (``inf`` if unbounded)
     under every relation, the published values, ``>= 0`` and ``[1, k-1]`` for "< k" cells."""
-    involved, open_cells, derived = _component(values, relations, unknown, cell)
-    if cell in derived:
-        return derived[cell], derived[cell]
-    if not involved:
-        return _box(cell, primary, k)
-    values = {**values, **derived}
-    unknown = open_cells
-    variables = sorted({c for r in involved for c in r.cells if c in unknown} | {cell}, key=repr)
+    return _Analysis(values, relations, unknown, primary, k, {}).bounds(cell)
+
+
+def _solve(values: Mapping[Cell, int], involved: Sequence[Relation], unknown: frozenset[Cell],
+           primary: frozenset[Cell], k: int, cell: Cell) -> tuple[float, float]:
+    """The two linear programmes over one connected part (cells outside it are known)."""
+    variables = sorted(unknown, key=repr)
     index = {c: i for i, c in enumerate(variables)}
     rows, rhs = [], []
     for relation in involved:
@@ -231,11 +262,13 @@ def bounds(values: Mapping[Cell, int], relations: Sequence[Relation], unknown: s
 
 def first_leak(values: Mapping[Cell, int], relations: Sequence[Relation], unknown: set[Cell],
                primary: frozenset[Cell], k: int, sensitive: frozenset[Cell],
-               baseline: _Baseline | Mapping[Cell, tuple[float, float]]) -> Cell | None:
+               baseline: _Baseline | Mapping[Cell, tuple[float, float]],
+               solved: dict[tuple[Cell, frozenset[Cell]], tuple[float, float]] | None = None) -> Cell | None:
     """A sensitive cell (shown as "< k", or a small count never shown) the reader can narrow further
     than with every other figure withheld (``baseline``), or None."""
+    analysis = _Analysis(values, relations, unknown, primary, k, solved if solved is not None else {})
     for cell in sorted(sensitive, key=repr):
-        lo, hi = bounds(values, relations, unknown, primary, k, cell)
+        lo, hi = analysis.bounds(cell)
         if (lo, hi) == _box(cell, primary, k):
             continue  # nothing learnt at all: the baseline cannot be wider
         base_lo, base_hi = baseline[cell]
