@@ -19,6 +19,7 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, render_template, request
 from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.exceptions import BadRequest
 
@@ -95,13 +96,27 @@ def _target_areas() -> list[tuple[str, str]]:
 
 
 def parse_as_of(text: str | None, today: date) -> date:
-    """The as-of day from ``JJJJ-MM-TT`` (empty: today); raises :class:`figures.FilterError`."""
-    return fig.parse_filters({"stichtag": text or ""}, today).as_of
+    """The as-of day from ``JJJJ-MM-TT`` (empty: today); raises :class:`figures.FilterError` with the
+    dashboard's messages (also where no course or area exists yet: then the report is empty)."""
+    text = (text or "").strip()
+    if not text:
+        return today
+    try:
+        as_of = date.fromisoformat(text)
+    except ValueError:
+        raise fig.FilterError(_("Unbekanntes Datum „%(value)s“: bitte im Format JJJJ-MM-TT angeben.",
+                                value=text)) from None
+    if as_of > today:
+        raise fig.FilterError(_("Der Stichtag %(value)s liegt in der Zukunft.", value=text))
+    return as_of
 
 
 def build(as_of: date, k: int, *, org_name: str = "") -> Report:
     """Assemble the report for ``as_of`` from the committee's figures (every number suppressed)."""
-    base = fig.parse_filters({}, as_of)  # the default area and course, on the as-of day
+    try:
+        base = fig.parse_filters({}, as_of)  # the default area and course, on the as-of day
+    except fig.FilterError:  # no course or competence area imported yet: nothing to report
+        return Report(as_of=as_of, k=k, org_name=org_name, course="", data_from=None, empty=True)
     targets = _target_areas()
     area = targets[0][0] if targets else base.area
     first = fig.committee_figures(fig.Filters(as_of, area, base.course), k, trend_months=fig.TREND_MONTHS)
