@@ -2,6 +2,8 @@
 
     .venv/bin/python bench/synth.py [--if-missing] [--force] [--employees N] [--attempts N]
 
+``--employees 64000`` grows the city 8x in the same 40 org units (attempts scale with it unless given).
+
 Default database: bench/results/city.sqlite3 (git-ignored). PostgreSQL works too (an empty database).
 Steps: ``lms db upgrade`` and ``lms courses import`` (the real courses/, as subprocesses, timed), then
 40 org units in three levels, employees with one account each (one precomputed Argon2 hash for all),
@@ -10,6 +12,7 @@ with their items (the version's draw, 10 questions) and the completions that fol
 over the seven courses and the two years before today. Plus an HR, a coordinator (one
 Geschäftsbereich) and an admin account. Everything comes from one seeded generator, so two runs on
 the same day give the same rows. Rows go in with SQLAlchemy Core ``executemany`` in large batches.
+Last, ``lms competence rebuild`` builds the committee's summaries (timed).
 """
 
 from __future__ import annotations
@@ -326,6 +329,8 @@ def build(url: str, employees: int, attempts: int, heavy: int, seed: int) -> Non
                                                 select(func.max(ids.c.id)).scalar_subquery())))
     load_seconds = time.perf_counter() - load_started
     timings["rules and obligations"] = obligations(url, rng, today.date())
+    # the committee's per-unit summaries from the records, as after `lms db upgrade` on existing data
+    timings["lms competence rebuild"] = lms("competence", "rebuild")
     if engine.dialect.name == "postgresql":
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.exec_driver_sql("VACUUM ANALYZE")  # what autovacuum would do a minute later
@@ -384,7 +389,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="do nothing when the database already holds employees")
     parser.add_argument("--force", action="store_true", help="delete the SQLite file first")
     parser.add_argument("--employees", type=int, default=city.EMPLOYEES)
-    parser.add_argument("--attempts", type=int, default=city.ATTEMPTS)
+    parser.add_argument("--attempts", type=int, default=None,
+                        help=f"default {city.ATTEMPTS:,} for {city.EMPLOYEES:,} employees, scaled with --employees")
     parser.add_argument("--heavy-attempts", type=int, default=city.HEAVY_ATTEMPTS)
     parser.add_argument("--seed", type=int, default=city.SEED)
     args = parser.parse_args(argv)
@@ -402,7 +408,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{url} already holds employees: use --force (SQLite) or an empty database",
               file=sys.stderr)
         return 1
-    build(url, args.employees, args.attempts, args.heavy_attempts, args.seed)
+    attempts = args.attempts if args.attempts is not None else city.ATTEMPTS * args.employees // city.EMPLOYEES
+    build(url, args.employees, attempts, args.heavy_attempts, args.seed)
     return 0
 
 

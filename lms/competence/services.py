@@ -194,8 +194,10 @@ def extend_checkpoints(today: date) -> int:
     target = summaries.month_start(today)
     last = db.session.scalar(select(func.max(UnitCheckpoint.month)))
     if last is None:
-        # before the first completion only membership changes: no checkpoint needed for those years
-        first_day = db.session.scalar(select(func.min(UnitChange.day)).where(UnitChange.measure != summaries.HEAD))
+        # before the first completion only membership changes (members, and people with a target, from
+        # their first day): no checkpoint needed for those years
+        first_day = db.session.scalar(select(func.min(UnitChange.day))
+                                      .where(UnitChange.measure.not_in((summaries.HEAD, summaries.TARGET))))
         if db.session.scalar(select(UnitChange.day).limit(1)) is None:
             return 0
         month = min(summaries.next_month(summaries.month_start(first_day or today)), target)

@@ -29,7 +29,8 @@ def demo() -> None:
               help="do nothing (exit 0) if the database already holds data; `make run` uses this")
 @with_appcontext
 def load(if_empty: bool) -> None:
-    """Create the demo city Musterstadt: 13 units, 60 employees, one account per role."""
+    """Create the demo city Musterstadt: 22 units, 300 employees with 18 months of learning history, one
+    account per role."""
     if not services.is_empty():
         present = services.present_accounts()
         db.session.rollback()
@@ -46,7 +47,8 @@ def load(if_empty: bool) -> None:
     summary = services.load()
     db.session.commit()
     click.echo(f"Demo city Musterstadt loaded: {summary.units} org units, {summary.employees} employees, "
-               f"{len(summary.accounts)} accounts, {summary.assignments} mandatory-course assignments.")
+               f"{len(summary.accounts)} accounts, {summary.assignments} mandatory-course assignments, "
+               f"{summary.completions} completions in the history, {summary.targets} competence targets.")
     click.echo(account_table(summary.accounts))
 
 

@@ -1,8 +1,12 @@
-"""The demo city "Musterstadt": units, staff and one account per role. Add and flush; never commit.
+"""The demo city "Musterstadt": units, staff, one account per role and 18 months of learning history.
+Add and flush; never commit.
 
 Everything is fictitious and deterministic (a seeded random generator): the same database content on
-every machine, so screenshots and manuals can refer to it. The data goes through the same import
-services as real HR files, and the accounts through ``lms.auth.services``.
+every machine, so screenshots and manuals can refer to it (the history is relative to the day of
+loading; only certificate codes are random). The data goes through the same import services as real HR
+files, and the demo accounts through ``lms.auth.services``; every other employee gets an account that is
+not invited yet, and the history (:mod:`lms.demo.history`) is written in bulk, then the committee's
+summaries are rebuilt from it.
 """
 
 from __future__ import annotations
@@ -18,6 +22,9 @@ from lms.auth import services as auth_services
 from lms.auth.models import User
 from lms.auth.passwords import DEMO_PASSWORD, hash_password
 from lms.catalog.models import Course
+from lms.competence.models import CompetenceArea, CompetenceTarget
+from lms.demo import history
+from lms.learning import summaries
 from lms.org import services as org_services
 from lms.org.models import Employee, OrgUnit
 
@@ -26,10 +33,9 @@ DOMAIN = "musterstadt.example"
 #: the password policy refuses it for any account; the loader sets it past the policy on purpose.
 PASSWORD = DEMO_PASSWORD
 SEED = 20261125
-EMPLOYEES = 60
 ACTOR = "demo"
 
-#: (code, name, parent code): the administration's tree, three levels
+#: (code, name, parent code): the administration's tree, four levels (offices with teams below them)
 UNITS = (
     ("OB", "Stadtverwaltung Musterstadt – Oberbürgermeister", None),
     ("GB1", "Geschäftsbereich 1 – Allgemeine Verwaltung und Digitales", "OB"),
@@ -44,8 +50,29 @@ UNITS = (
     ("36", "Umweltamt", "GB3"),
     ("61", "Stadtplanungsamt", "GB3"),
     ("66", "Straßen- und Tiefbauamt", "GB3"),
+    ("14", "Rechnungsprüfungsamt", "GB1"),
+    ("12.1", "KI-Labor", "12"),
+    ("14.1", "Prüfgruppe IT und Digitales", "14"),
+    ("33.1", "Bürgerbüro Mitte", "33"),
+    ("33.2", "Bürgerbüro Nord", "33"),
+    ("50.1", "Grundsicherung", "50"),
+    ("51.1", "Allgemeiner Sozialer Dienst", "51"),
+    ("51.2", "Kindertagesbetreuung", "51"),
+    ("66.1", "Straßenbau", "66"),
 )
+#: members directly in each unit (not its subtree), the account holders included: 300 in all. Sizes
+#: differ on purpose: the committee's figures suppress groups under 5 (the Rechnungsprüfungsamt has 12,
+#: its IT group 3, the KI-Labor 4).
+HEADCOUNT = {
+    "OB": 4, "GB1": 3, "GB2": 3, "GB3": 3,
+    "11": 22, "12": 14, "12.1": 4, "14": 9, "14.1": 3, "33": 20, "33.1": 14, "33.2": 11,
+    "50": 24, "50.1": 16, "51": 16, "51.1": 20, "51.2": 12, "53": 22, "36": 20, "61": 24,
+    "66": 21, "66.1": 15,
+}
+EMPLOYEES = sum(HEADCOUNT.values())
 OFFICES = tuple(code for code, _name, parent in UNITS if parent not in (None, "OB"))
+#: former employees: (index in the staff list, leaving day); they keep their history up to that day
+LEAVERS = ((-1, date(2025, 6, 30)), (-2, date(2026, 3, 31)), (-3, date(2026, 8, 31)), (-4, date(2025, 12, 31)))
 
 FIRST_NAMES = (
     "Anna", "Lena", "Sabine", "Katrin", "Julia", "Monika", "Petra", "Sandra", "Claudia", "Laura",
@@ -98,6 +125,9 @@ class DemoSummary:
     accounts: tuple[DemoAccount, ...]
     #: mandatory-course assignments made (0 when the courses are not imported yet)
     assignments: int = 0
+    #: completions in the history, and competence targets set (0 without courses)
+    completions: int = 0
+    targets: int = 0
 
 
 def is_empty() -> bool:
@@ -118,28 +148,43 @@ def _ascii(name: str) -> str:
 
 
 def staff_rows(seed: int = SEED) -> list[tuple[str, ...]]:
-    """60 fictitious employees: the account holders first, the rest drawn from the name lists.
+    """300 fictitious employees: the account holders first, the rest drawn from the name lists, each unit
+    filled to its :data:`HEADCOUNT`. The first person drawn for an office or team leads it.
 
     Columns: personnel_no, last_name, first_name, email, org_unit, position, hired_on, left_on.
-    Two former employees (leaving date in the past) show the inactive filter.
+    A few former employees (:data:`LEAVERS`, leaving dates in the past) show the inactive filter.
     """
     rng = random.Random(seed)
     people = [a.person for a in ACCOUNTS if a.person is not None]
     taken = {(first, last) for first, last, _unit in people}
-    while len(people) < EMPLOYEES:
+    free = dict(HEADCOUNT)
+    for _first, _last, unit in people:
+        free[unit] -= 1
+    slots = [code for code, _name, _parent in UNITS for _ in range(free[code])]
+    rng.shuffle(slots)
+    while slots:
         first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
         if (first, last) in taken:
             continue
         taken.add((first, last))
-        people.append((first, last, rng.choice(OFFICES)))
+        people.append((first, last, slots.pop()))
+    leavers = {len(people) + index if index < 0 else index: day for index, day in LEAVERS}
+    holders = sum(1 for a in ACCOUNTS if a.person is not None)
+    led = {unit for _first, _last, unit in people[:1]}  # Petra Hoffmann leads the Personalamt
     rows = []
     for i, (first, last, unit) in enumerate(people):
         hired = date(1990, 1, 1) + timedelta(days=rng.randrange(0, 35 * 365))
         left = ""
-        if i in (len(people) - 1, len(people) - 2):  # two who have left
-            left = (date(2025, 6, 30) if i % 2 else date(2026, 3, 31)).isoformat()
+        if i in leavers:
+            left = leavers[i].isoformat()
             hired = min(hired, date(2024, 1, 1))
-        position = "Amtsleitung" if i == 0 and unit == "11" else rng.choice(POSITIONS)
+        if unit in OFFICES and unit not in led and i not in leavers and i >= holders:
+            led.add(unit)
+            position = "Amtsleitung" if "." not in unit else "Sachgebietsleitung"
+        elif i == 0:
+            position = "Amtsleitung"
+        else:
+            position = rng.choice(POSITIONS)
         rows.append((f"{100001 + i}", last, first, f"{_ascii(first)}.{_ascii(last)}@{DOMAIN}", unit,
                      position, hired.isoformat(), left))
     return rows
@@ -171,9 +216,36 @@ def load() -> DemoSummary:
             hashes[account.password] = hash_password(account.password)
         user.password_hash = hashes[account.password]
         user.password_changed_at = datetime.now(UTC)
+    history.create_accounts()
+    holders = [a.email for a in ACCOUNTS if a.person is not None]
+    done = history.write(history.plan(history.people(holders), history.courses(), date.today(), SEED), SEED)  # noqa: DTZ011
+    targets = set_targets()
     assignments = assign_mandatory(date.today())  # noqa: DTZ011 - due dates are local calendar days
     assignments += assign_by_hand(date.today())  # noqa: DTZ011
-    return DemoSummary(units=len(UNITS), employees=len(rows), accounts=ACCOUNTS, assignments=assignments)
+    summaries.rebuild()
+    return DemoSummary(units=len(UNITS), employees=len(rows), accounts=ACCOUNTS, assignments=assignments,
+                       completions=done, targets=targets)
+
+
+#: the demo's competence targets: (area, level, org-unit code or None for everyone, note)
+TARGETS = (
+    ("grundlagen", 1, None, "Demo: Grundlagen für alle Beschäftigten"),
+    ("recht", 2, "50", "Demo: Sozialamt entscheidet über Leistungen – Recht anwenden können"),
+)
+
+
+def set_targets() -> int:
+    """The demo's targets, if the competence framework is imported (with the courses)."""
+    areas = set(db.session.scalars(select(CompetenceArea.key)))
+    made = 0
+    for area, level, code, note in TARGETS:
+        if area not in areas:
+            continue
+        unit_id = db.session.scalar(select(OrgUnit.id).where(OrgUnit.code == code)) if code else None
+        db.session.add(CompetenceTarget(area_key=area, level=level, org_unit_id=unit_id, note=note))
+        made += 1
+    db.session.flush()
+    return made
 
 
 #: one obligation assigned by hand: (account e-mail, course slug, days until due, reason). Mehmet's falls

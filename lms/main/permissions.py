@@ -127,6 +127,8 @@ CATALOGUE: tuple[Permission, ...] = (
     Permission("reports.obligations", STAFF_VIEWERS, "completion", audited=True),
     Permission("reports.employee", STAFF_VIEWERS, "completion", audited=True),
     Permission("reports.export", STAFF_VIEWERS, "export", audited=True),
+    # the committee: aggregate figures only, suppressed (lms/reports/aggregate)
+    Permission("committee_report.pdf", ("committee", "admin"), "aggregate"),
     # administration
     # HR manages the accounts of employees only (404 for other accounts)
     Permission("admin.users", HR, "accounts"),
