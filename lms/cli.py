@@ -33,6 +33,7 @@ COMMAND_MODULES = (
     "lms.main.cli",
     "lms.retention.cli",
     "lms.training.cli",
+    "lms.dv.cli",
 )
 
 
