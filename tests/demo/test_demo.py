@@ -18,14 +18,15 @@ def count(model) -> int:
 def test_load_creates_the_city_and_prints_the_accounts(runner):
     result = runner.invoke(args=["demo", "load"])
     assert result.exit_code == 0, result.output
-    assert (count(OrgUnit), count(Employee), count(User)) == (13, 60, 7)
+    assert (count(OrgUnit), count(Employee), count(User)) == (13, 60, 8)
     depths = db.session.scalars(select(OrgUnit.depth)).all()
     assert sorted(set(depths)) == [0, 1, 2]
     for account in services.ACCOUNTS:
         assert account.email in result.stdout
     assert services.PASSWORD in result.stdout
     roles = dict(db.session.execute(select(User.email, User.role)).tuples().all())
-    assert sorted(roles.values()) == ["admin", "author", "committee", "coordinator", "employee", "employee", "hr"]
+    assert sorted(roles.values()) == ["admin", "author", "committee", "coordinator", "employee", "employee", "hr",
+                                      "personalrat"]
 
 
 def test_accounts_work_and_coordinator_is_scoped(runner, auth, client):
@@ -78,7 +79,7 @@ def test_if_empty_is_a_no_op_the_second_time(runner):
     assert again.exit_code == 0
     assert again.stdout.startswith("demo data already present")
     assert "admin@musterstadt.example" in again.stdout and services.PASSWORD in again.stdout
-    assert count(Employee) == 60 and count(User) == 7
+    assert count(Employee) == 60 and count(User) == len(services.ACCOUNTS)
     assert runner.invoke(args=["demo", "load"]).exit_code == 1
 
 
