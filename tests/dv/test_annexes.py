@@ -56,7 +56,8 @@ def test_annex_hash_is_the_agreed_one():
     assert annexes.catalogue_hash() == agreed, (
         "the permission catalogue or the logged actions changed (annex 1 of the Dienstvereinbarung): a new "
         "report or export needs the staff council's consent. Regenerate with `lms dv annex --out docs/dv "
-        "--no-pdf`, commit docs/dv/annex-hash.txt and present annex 1 to the council.")
+        "--no-pdf`, commit docs/dv/annex-hash.txt (the annexes written beside it are not tracked) and "
+        "present annex 1 to the council.")
 
 
 def test_the_hash_follows_every_permission_but_not_the_order():
