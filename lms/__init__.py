@@ -117,10 +117,12 @@ def register_converters(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from lms.admin.audit_log import bp as audit_bp
+    from lms.admin.audit_log import council_bp
     from lms.admin.views import bp as admin_bp
     from lms.auth.views import bp as auth_bp
     from lms.catalog.views import bp as catalog_bp
     from lms.certificates.views import bp as certificates_bp
+    from lms.dv.views import bp as dv_bp
     from lms.learning.views import bp as learning_bp
     from lms.main.views import bp as main_bp
     from lms.org.views import bp as org_bp
@@ -129,7 +131,7 @@ def register_blueprints(app: Flask) -> None:
     from lms.training.views import bp as training_bp
 
     for bp in (main_bp, auth_bp, admin_bp, audit_bp, org_bp, learning_bp, certificates_bp, catalog_bp,
-               training_bp, reports_bp, committee_report_bp):
+               training_bp, reports_bp, committee_report_bp, council_bp, dv_bp):
         app.register_blueprint(bp)
     # the catalogue shows what a new course version does to learners; learning owns those records
     from lms.catalog.services import IMPACT_EXTENSION

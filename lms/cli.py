@@ -34,6 +34,7 @@ COMMAND_MODULES = (
     "lms.retention.cli",
     "lms.training.cli",
     "lms.reports.aggregate.cli",
+    "lms.dv.cli",
 )
 
 

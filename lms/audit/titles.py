@@ -39,6 +39,9 @@ TITLES = {
     "report.list": _l("Liste der Pflichtschulungen angesehen"),
     "report.export": _l("Liste der Pflichtschulungen exportiert"),
     "report.view_person": _l("Schulungsstand einer Person angesehen"),
+    "audit.log_viewed": _l("Protokoll eingesehen"),
+    "audit.security_search": _l("Anmeldeereignisse einer Person durchsucht (mit Begründung)"),
+    "audit.council_log_viewed": _l("Protokoll der Datenzugriffe vom Personalrat eingesehen"),
 }
 
 OBJECT_TYPES = {

@@ -115,6 +115,7 @@ ACCOUNTS = (
     DemoAccount(f"redaktion@{DOMAIN}", "author", display_name="Redaktion KI-Kompetenz (Demo)"),
     DemoAccount(f"anna.schmidt@{DOMAIN}", "employee", person=("Anna", "Schmidt", "33")),
     DemoAccount(f"mehmet.kaya@{DOMAIN}", "employee", person=("Mehmet", "Kaya", "36")),
+    DemoAccount(f"personalrat@{DOMAIN}", "personalrat", display_name="Personalrat (Demo)"),
 )
 
 

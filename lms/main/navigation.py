@@ -8,7 +8,7 @@ from flask import current_app, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-ALL = ("employee", "coordinator", "hr", "committee", "author", "admin")
+ALL = ("employee", "coordinator", "hr", "committee", "author", "admin", "personalrat")
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,8 @@ ITEMS = (
     NavItem("admin.users", _l("Konten und Rollen"), ("admin",), "admin."),
     NavItem("admin.users", _l("Konten"), ("hr",), "admin."),
     NavItem("audit.log", _l("Protokoll"), ("admin",), "audit."),
+    NavItem("council.access_log", _l("Zugriffsprotokoll"), ("personalrat",), "council."),
+    NavItem("dv.index", _l("Dienstvereinbarung"), ("personalrat", "admin"), "dv."),
 )
 
 ROLE_LABELS = {
@@ -43,6 +45,7 @@ ROLE_LABELS = {
     "committee": _l("Ausschuss"),
     "author": _l("Redaktion"),
     "admin": _l("Administration"),
+    "personalrat": _l("Personalrat"),
 }
 
 

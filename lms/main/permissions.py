@@ -17,7 +17,9 @@ personal data of others names the kind in :data:`DATA` and, when reading it is a
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
@@ -33,6 +35,8 @@ HR: tuple[str, ...] = ("hr", "admin")
 STAFF_VIEWERS: tuple[str, ...] = ("coordinator", "hr", "admin")
 ADMIN: tuple[str, ...] = ("admin",)
 AUTHORS: tuple[str, ...] = ("author", "admin")
+#: the staff council (Personalrat): the access log and the annexes of the Dienstvereinbarung
+COUNCIL: tuple[str, ...] = ("personalrat", "admin")
 
 #: kinds of personal data a page shows, as the privacy notice names them ("own": only the user's own)
 DATA = {
@@ -45,6 +49,9 @@ DATA = {
     "accounts": _l("alle Konten mit E-Mail-Adresse, Name, Rolle, zugeordneten Organisationseinheiten und "
                    "Status"),
     "audit": _l("das Protokoll: wer wann was getan hat, bei Anmeldungen mit E-Mail-Adresse und IP-Adresse"),
+    "access_log": _l("das Protokoll der Aufrufe und Exporte von Daten namentlich genannter Personen und der "
+                     "Einsichten in das Protokoll (wer, wann, wessen Daten, welcher Filter, Begründung), "
+                     "ohne Anmeldungen und ohne Lerndaten"),
     "certificate": _l("zu einem gültigen Prüfcode: Kurs, Version, Abschlussdatum, Gültigkeit und den "
                       "Namen der Inhaberin oder des Inhabers als Initiale und Nachname"),
     # kinds the HR pages of issue 10 use once their entries are added
@@ -139,7 +146,13 @@ CATALOGUE: tuple[Permission, ...] = (
     Permission("admin.reinvite", HR, "accounts"),
     Permission("admin.create_user", ADMIN, "accounts"),
     Permission("admin.edit_user", ADMIN, "accounts"),
-    Permission("audit.log", ADMIN, "audit"),
+    # every read of the log is itself logged; a person's security events only with a stated reason
+    Permission("audit.log", ADMIN, "audit", audited=True),
+    # staff council: who looked at whose data (never logins, never learning data), and the DV annexes
+    Permission("council.access_log", COUNCIL, "access_log", audited=True),
+    Permission("dv.index", COUNCIL),
+    Permission("dv.annex", COUNCIL),
+    Permission("dv.annex_pdf", COUNCIL),
 )
 
 BY_ENDPOINT = {p.endpoint: p for p in CATALOGUE}
@@ -160,7 +173,12 @@ AUDIT_KINDS = {
     "views": _l("Aufrufe und Exporte der Daten namentlich genannter Personen (wer, wann, welcher Filter, "
                 "wie viele Zeilen)"),
     "retention": _l("die Läufe der Aufbewahrungsfristen (nur Anzahlen, keine Namen)"),
+    "log_reads": _l("Einsichten in das Protokoll (wer, wann, welcher Filter; bei der Suche nach den "
+                    "Anmeldungen einer Person auch die angegebene Begründung)"),
 }
+#: the kinds of audit events the staff council reads (``/personalrat/protokoll``): views and exports of
+#: named people's data and reads of the log itself; never security events (logins) or account changes
+COUNCIL_KINDS: tuple[str, ...] = ("views", "log_reads")
 AUDIT_ACTIONS = {
     "auth.login": "security", "auth.logout": "security", "auth.login_failed": "security",
     "auth.login_locked": "security",
@@ -176,6 +194,8 @@ AUDIT_ACTIONS = {
     "training.assign": "training", "training.rule_created": "training", "training.rule_ended": "training",
     "retention.applied": "retention",
     "org.view_staff": "views", "report.list": "views", "report.view_person": "views", "report.export": "views",
+    "audit.log_viewed": "log_reads", "audit.security_search": "log_reads",
+    "audit.council_log_viewed": "log_reads",
 }
 
 
@@ -213,3 +233,21 @@ def audit_kinds() -> list[str]:
     """The kinds of audited events, in the order of :data:`AUDIT_KINDS`."""
     used = set(AUDIT_ACTIONS.values())
     return [key for key in AUDIT_KINDS if key in used]
+
+
+#: characters of :func:`catalogue_hash` shown as the short version
+SHORT_HASH = 12
+
+
+def canonical(catalogue: Iterable[Permission] = CATALOGUE, actions: Mapping[str, str] = AUDIT_ACTIONS) -> str:
+    """The catalogue and the logged actions as canonical JSON (sorted, no whitespace, no wording)."""
+    entries = sorted(({"endpoint": p.endpoint, "roles": sorted(p.roles), "data": p.data, "audited": p.audited}
+                      for p in catalogue), key=lambda e: e["endpoint"])
+    return json.dumps({"catalogue": entries, "audit_actions": dict(sorted(actions.items()))},
+                      sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+
+
+def catalogue_hash(catalogue: Iterable[Permission] = CATALOGUE, actions: Mapping[str, str] = AUDIT_ACTIONS) -> str:
+    """SHA-256 (hex) of :func:`canonical`: the version of annex 1 of the Dienstvereinbarung
+    (``lms dv annex``; the agreed value is in ``docs/dv/annex-hash.txt``)."""
+    return hashlib.sha256(canonical(catalogue, actions).encode("ascii")).hexdigest()

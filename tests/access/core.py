@@ -24,4 +24,16 @@ ROUTES = [
     Route("admin.edit_user", "GET", lambda ctx: f"/admin/konten/{ctx.user.id}", ("admin",)),
     Route("admin.edit_user", "POST", lambda ctx: f"/admin/konten/{ctx.user.id}", ("admin",)),
     Route("audit.log", "GET", "/admin/protokoll", ("admin",)),
+    # a person's security events only with a reason: without one the page still answers (events hidden)
+    Route("audit.log", "GET", "/admin/protokoll?actor=someone&action=auth.", ("admin",)),
+    # the staff council's access log: views and exports of named people's data, never logins
+    Route("council.access_log", "GET", "/personalrat/protokoll", ("personalrat", "admin")),
+    Route("council.access_log", "GET", "/personalrat/protokoll?action=report.export&von=2026-01-01",
+          ("personalrat", "admin")),
+    # the annexes of the Dienstvereinbarung: no personal data, for the staff council and the administration
+    Route("dv.index", "GET", "/dienstvereinbarung", ("personalrat", "admin")),
+    Route("dv.annex", "GET", "/dienstvereinbarung/anlage-1", ("personalrat", "admin")),
+    Route("dv.annex", "GET", "/dienstvereinbarung/anlage-2", ("personalrat", "admin")),
+    Route("dv.annex", "GET", "/dienstvereinbarung/anlage-9", ("personalrat", "admin"), ok=(404,)),
+    Route("dv.annex_pdf", "GET", "/dienstvereinbarung/anlage-3.pdf", ("personalrat", "admin")),
 ]

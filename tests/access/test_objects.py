@@ -25,7 +25,7 @@ from tests.conftest import PASSWORD
 from tests.learning.factories import answers, create_course, load_attempt
 from tests.org.test_views import STAFF, UNITS, token_of, upload
 
-ROLES = ("employee", "coordinator", "hr", "committee", "author", "admin")
+ROLES = ("employee", "coordinator", "hr", "committee", "author", "admin", "personalrat")
 
 
 def give(user, cv, *, submitted: bool = False, certificate: bool = False) -> dict:
@@ -138,7 +138,7 @@ def test_the_staff_list_shows_only_the_roles_scope(role, client, login_as, make_
     inside = make_employee(inside_unit, last_name="Innenbereich")
     outside = make_employee(outside_unit, last_name="Aussenbereich")
     login_as(role, **({"units": [inside_unit]} if role == "coordinator" else {}))
-    expected = {"employee": 403, "committee": 403, "author": 403}.get(role, 200)
+    expected = {"employee": 403, "committee": 403, "author": 403, "personalrat": 403}.get(role, 200)
     pages = [client.get(f"/organisation/beschaeftigte{query}")
              for query in ("", f"?q={outside.last_name}", f"?q={outside.personnel_no}",
                            f"?q={outside_unit.code}", "?inaktive=1")]

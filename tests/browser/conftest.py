@@ -56,6 +56,7 @@ ACCOUNTS = {
     "committee": "committee.browser@stadt.example",
     "author": "author.browser@stadt.example",
     "admin": "admin.browser@stadt.example",
+    "personalrat": "council.browser@stadt.example",
 }
 #: employees (each with an account) for journeys that change learning state, one per journey
 EMPLOYEES = ("erika.browser", "keyboard.browser", "expiry.browser", "unanswered.browser", "reader.browser",

@@ -38,7 +38,7 @@ def test_load_creates_the_city_and_prints_the_accounts(runner):
     assert services.PASSWORD in result.stdout
     roles = dict(db.session.execute(select(User.email, User.role)).tuples().all())
     assert {a.email: roles[a.email] for a in services.ACCOUNTS} == {a.email: a.role for a in services.ACCOUNTS}
-    assert sorted({a.role for a in services.ACCOUNTS}) == ["admin", "author", "committee", "coordinator", "employee", "hr"]
+    assert sorted({a.role for a in services.ACCOUNTS}) == ["admin", "author", "committee", "coordinator", "employee", "hr", "personalrat"]
     demo_emails = {a.email for a in services.ACCOUNTS}
     assert {role for email, role in roles.items() if email not in demo_emails} == {"employee"}
 

@@ -53,6 +53,8 @@ def _populate(app) -> None:
     # assignment rules exist from 0004 on: before, the same obligations were assignments without a rule
     db.session.execute(update(Assignment).values(rule_id=None))
     db.session.execute(delete(AssignmentRule))
+    # the staff council's role exists from 0005 on: the earlier schema refuses the demo's council account
+    db.session.execute(delete(User).where(User.role == "personalrat"))
     db.session.commit()
     rng = random.Random(7)
     learned = select(User.employee_id).join(Completion, Completion.user_id == User.id)
