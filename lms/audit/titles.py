@@ -39,6 +39,8 @@ TITLES = {
     "report.list": _l("Liste der Pflichtschulungen angesehen"),
     "report.export": _l("Liste der Pflichtschulungen exportiert"),
     "report.view_person": _l("Schulungsstand einer Person angesehen"),
+    "competence.target_created": _l("Kompetenzziel angelegt"),
+    "competence.target_ended": _l("Kompetenzziel beendet"),
 }
 
 OBJECT_TYPES = {
@@ -51,6 +53,7 @@ OBJECT_TYPES = {
     "catalog": _l("Kurskatalog"),
     "import": _l("Importdatei"),
     "report": _l("Bericht"),
+    "target": _l("Kompetenzziel"),
 }
 
 

@@ -33,6 +33,7 @@ ITEMS = (
     NavItem("catalog.status", _l("Kurskatalog"), ("author", "admin"), "catalog."),
     NavItem("admin.users", _l("Konten und Rollen"), ("admin",), "admin."),
     NavItem("admin.users", _l("Konten"), ("hr",), "admin."),
+    NavItem("admin.targets", _l("Kompetenzziele"), ("admin",), "admin.target"),
     NavItem("audit.log", _l("Protokoll"), ("admin",), "audit."),
 )
 

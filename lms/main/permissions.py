@@ -138,6 +138,10 @@ CATALOGUE: tuple[Permission, ...] = (
     Permission("admin.create_user", ADMIN, "accounts"),
     Permission("admin.edit_user", ADMIN, "accounts"),
     Permission("audit.log", ADMIN, "audit"),
+    # competence targets: counts of people reached in the preview, no names
+    Permission("admin.targets", ADMIN),
+    Permission("admin.target_new", ADMIN),
+    Permission("admin.target_end", ADMIN),
 )
 
 BY_ENDPOINT = {p.endpoint: p for p in CATALOGUE}
@@ -158,6 +162,7 @@ AUDIT_KINDS = {
     "views": _l("Aufrufe und Exporte der Daten namentlich genannter Personen (wer, wann, welcher Filter, "
                 "wie viele Zeilen)"),
     "retention": _l("die Läufe der Aufbewahrungsfristen (nur Anzahlen, keine Namen)"),
+    "targets": _l("Kompetenzziele: angelegt und beendet (wer, wann, für welchen Bereich und wen)"),
 }
 AUDIT_ACTIONS = {
     "auth.login": "security", "auth.logout": "security", "auth.login_failed": "security",
@@ -173,6 +178,7 @@ AUDIT_ACTIONS = {
     "org.import_staff": "imports", "org.import_units": "imports", "catalog.import": "imports",
     "training.assign": "training", "training.rule_created": "training", "training.rule_ended": "training",
     "retention.applied": "retention",
+    "competence.target_created": "targets", "competence.target_ended": "targets",
     "org.view_staff": "views", "report.list": "views", "report.view_person": "views", "report.export": "views",
 }
 
