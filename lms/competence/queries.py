@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from sqlalchemy import Select, func, select, union_all
+from sqlalchemy import Select, and_, func, or_, select, union_all
 
 from lms.competence.models import (
     CompetenceArea,
@@ -15,6 +15,7 @@ from lms.competence.models import (
     UnitChange,
     UnitCheckpoint,
 )
+from lms.competence.summaries import COURSE, HEAD
 from lms.org.models import Employee, OrgUnit
 
 
@@ -69,6 +70,19 @@ def unit_counts(day: date, checkpoint: date | None, measures: Iterable[str] | No
 
 def first_change_day() -> Select[tuple[date | None]]:
     return select(func.min(UnitChange.day))
+
+
+def checkpoint_counts(months: Iterable[date], course: str | None = None,
+                      ) -> Select[tuple[date, int, str, str, int, int]]:
+    """Each unit's own counts at the start of these months (= at the end of the day before), from the
+    checkpoints alone: (month, unit, measure, key, level, count). With ``course``, only headcounts and the
+    holders of that course."""
+    query = select(UnitCheckpoint.month, *[getattr(UnitCheckpoint, c) for c in _COMBO], UnitCheckpoint.total).where(
+        UnitCheckpoint.month.in_(list(months)), UnitCheckpoint.total != 0)
+    if course is not None:
+        query = query.where(or_(UnitCheckpoint.measure == HEAD,
+                                and_(UnitCheckpoint.measure == COURSE, UnitCheckpoint.key == course)))
+    return query
 
 
 # --- targets (admin) -------------------------------------------------------------------------------

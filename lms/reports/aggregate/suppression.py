@@ -55,6 +55,9 @@ class Table:
     relations: Sequence[Relation]
     #: cells that exist in the relations but are never shown (unknown to the reader)
     unpublished: frozenset[Cell] = field(default_factory=frozenset)
+    #: cells published elsewhere (e.g. headcounts, decided once for every filter): known to the reader and
+    #: never withheld here, so that no two views of the same figure differ
+    fixed: frozenset[Cell] = field(default_factory=frozenset)
 
 
 @dataclass(frozen=True)
@@ -85,7 +88,7 @@ def suppress(table: Table, k: int) -> Published:
     """Primary, complementary suppression and the audit (see the module docstring)."""
     values = dict(table.values)
     shown_cells = [c for c in values if c not in table.unpublished]
-    primary = frozenset(c for c in shown_cells if 0 < values[c] < k)
+    primary = frozenset(c for c in shown_cells if 0 < values[c] < k and c not in table.fixed)
     # people counted in cells nobody sees (e.g. 2 directly in a department) are protected like "< k" ones
     sensitive = primary | frozenset(c for c in table.unpublished if 0 < values[c] < k)
     hidden: set[Cell] = set(primary)
@@ -97,15 +100,16 @@ def suppress(table: Table, k: int) -> Published:
             by_cell.setdefault(cell, []).append(relation)
 
     def hide_one_more(candidates: Iterable[Cell]) -> bool:
-        options = sorted((c for c in candidates if c not in unknown), key=lambda c: (values[c], repr(c)))
+        options = sorted((c for c in candidates if c not in unknown and c not in table.fixed),
+                         key=lambda c: (values[c], repr(c)))
         if not options:
             return False
         hidden.add(options[0])
         unknown.add(options[0])
         return True
 
-    everything = set(values)
-    baseline = {c: bounds(values, relations, everything, primary, k, c) for c in sensitive}
+    everything = set(values) - table.fixed
+    baseline = _Baseline(values, relations, everything, primary, k)
     while True:
         _complete_relations(relations, unknown, hidden | sensitive, hide_one_more)
         leaking = first_leak(values, relations, unknown, primary, k, sensitive, baseline) if sensitive else None
@@ -133,11 +137,74 @@ def _complete_relations(relations: Sequence[Relation], unknown: set[Cell], prote
                 changed = True
 
 
+class _Baseline:
+    """The bounds of a cell with every other figure withheld, computed when first needed."""
+
+    def __init__(self, values: Mapping[Cell, int], relations: Sequence[Relation], unknown: set[Cell],
+                 primary: frozenset[Cell], k: int) -> None:
+        self.args = (values, relations, unknown, primary, k)
+        self.known: dict[Cell, tuple[float, float]] = {}
+
+    def __getitem__(self, cell: Cell) -> tuple[float, float]:
+        if cell not in self.known:
+            self.known[cell] = bounds(*self.args, cell)
+        return self.known[cell]
+
+
+def _box(cell: Cell, primary: frozenset[Cell], k: int) -> tuple[float, float]:
+    return (1.0, float(k - 1)) if cell in primary else (0.0, float("inf"))
+
+
+def _component(values: Mapping[Cell, int], relations: Sequence[Relation], unknown: set[Cell] | frozenset[Cell],
+               cell: Cell) -> tuple[list[Relation], set[Cell], dict[Cell, float]]:
+    """The relations that bear on ``cell``: first every relation with a single unknown cell fixes that
+    cell (an equation, exact); then only the relations connected to ``cell`` through unknown cells remain
+    (the others share no variable with it). Returns them, their unknown cells and the derived values."""
+    derived: dict[Cell, float] = {}
+    open_cells = set(unknown)
+    changed = True
+    while changed:
+        changed = False
+        for relation in relations:
+            missing = [c for c in relation.cells if c in open_cells]
+            if len(missing) == 1:
+                c = missing[0]
+                known = {x: derived.get(x, values[x]) for x in relation.cells if x != c}
+                total = known.get(relation.total)
+                derived[c] = (sum(known[p] for p in relation.parts) if c == relation.total
+                              else total - sum(known[p] for p in relation.parts if p != c))  # type: ignore[operator]
+                open_cells.discard(c)
+                changed = True
+    if cell not in open_cells:
+        return [], set(), derived
+    by_cell: dict[Cell, list[Relation]] = {}
+    for relation in relations:
+        for c in relation.cells:
+            if c in open_cells:
+                by_cell.setdefault(c, []).append(relation)
+    seen, todo, chosen = {cell}, [cell], {}
+    while todo:
+        for relation in by_cell.get(todo.pop(), []):
+            if id(relation) not in chosen:
+                chosen[id(relation)] = relation
+                for c in relation.cells:
+                    if c in open_cells and c not in seen:
+                        seen.add(c)
+                        todo.append(c)
+    return list(chosen.values()), seen, derived
+
+
 def bounds(values: Mapping[Cell, int], relations: Sequence[Relation], unknown: set[Cell] | frozenset[Cell],
            primary: frozenset[Cell], k: int, cell: Cell) -> tuple[float, float]:
     """What a reader can infer about an unknown ``cell``: its minimum and maximum (``inf`` if unbounded)
     under every relation, the published values, ``>= 0`` and ``[1, k-1]`` for "< k" cells."""
-    involved = [r for r in relations if any(c in unknown for c in r.cells)]
+    involved, open_cells, derived = _component(values, relations, unknown, cell)
+    if cell in derived:
+        return derived[cell], derived[cell]
+    if not involved:
+        return _box(cell, primary, k)
+    values = {**values, **derived}
+    unknown = open_cells
     variables = sorted({c for r in involved for c in r.cells if c in unknown} | {cell}, key=repr)
     index = {c: i for i, c in enumerate(variables)}
     rows, rhs = [], []
@@ -164,11 +231,13 @@ def bounds(values: Mapping[Cell, int], relations: Sequence[Relation], unknown: s
 
 def first_leak(values: Mapping[Cell, int], relations: Sequence[Relation], unknown: set[Cell],
                primary: frozenset[Cell], k: int, sensitive: frozenset[Cell],
-               baseline: Mapping[Cell, tuple[float, float]]) -> Cell | None:
+               baseline: _Baseline | Mapping[Cell, tuple[float, float]]) -> Cell | None:
     """A sensitive cell (shown as "< k", or a small count never shown) the reader can narrow further
     than with every other figure withheld (``baseline``), or None."""
     for cell in sorted(sensitive, key=repr):
         lo, hi = bounds(values, relations, unknown, primary, k, cell)
+        if (lo, hi) == _box(cell, primary, k):
+            continue  # nothing learnt at all: the baseline cannot be wider
         base_lo, base_hi = baseline[cell]
         if lo > base_lo + 1e-6 or hi < base_hi - 1e-6:
             return cell
