@@ -27,6 +27,7 @@ ITEMS = (
     NavItem("learning.my_data", _l("Meine Daten"), ALL, "learning.my_data"),
     NavItem("org.staff", _l("Beschäftigte"), ("coordinator", "hr", "admin"), "org.staff"),
     NavItem("reports.units", _l("Schulungsstand"), ("coordinator", "hr", "admin"), "reports."),
+    NavItem("committee.dashboard", _l("Ausschuss-Übersicht"), ("committee", "admin"), "committee."),
     NavItem("org.units", _l("Organisation"), ("hr", "admin"), "org.unit"),
     NavItem("training.rules", _l("Pflichtschulungen"), ("coordinator", "hr", "admin"), "training."),
     NavItem("org.imports", _l("Stammdaten-Import"), ("hr", "admin"), "org.import"),
