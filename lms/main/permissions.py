@@ -33,6 +33,7 @@ HR: tuple[str, ...] = ("hr", "admin")
 STAFF_VIEWERS: tuple[str, ...] = ("coordinator", "hr", "admin")
 ADMIN: tuple[str, ...] = ("admin",)
 AUTHORS: tuple[str, ...] = ("author", "admin")
+COMMITTEE: tuple[str, ...] = ("committee", "admin")
 
 #: kinds of personal data a page shows, as the privacy notice names them ("own": only the user's own)
 DATA = {
@@ -127,6 +128,9 @@ CATALOGUE: tuple[Permission, ...] = (
     Permission("reports.obligations", STAFF_VIEWERS, "completion", audited=True),
     Permission("reports.employee", STAFF_VIEWERS, "completion", audited=True),
     Permission("reports.export", STAFF_VIEWERS, "export", audited=True),
+    # the council committee: counts per unit only, small groups suppressed, never a name
+    Permission("committee.dashboard", COMMITTEE, "aggregate"),
+    Permission("committee.export", COMMITTEE, "aggregate"),
     # administration
     # HR manages the accounts of employees only (404 for other accounts)
     Permission("admin.users", HR, "accounts"),

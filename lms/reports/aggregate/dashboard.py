@@ -15,7 +15,10 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from markupsafe import Markup
 
+from lms import db
 from lms.charts import Chart, Table, bar_chart
+from lms.competence import queries as competence_queries
+from lms.reports.aggregate import queries
 from lms.reports.aggregate.figures import Figures, Row, Shown
 
 FOOTNOTE_ID = "fussnote-datenschutz"
@@ -227,3 +230,9 @@ def empty_text(figures: Figures) -> str:
                  day=as_of)
     return _("Zum Stichtag %(day)s gibt es noch keine Daten: Die ersten Abschlüsse sind vom %(first)s. "
              "Wählen Sie einen späteren Stichtag.", day=as_of, first=format_date(figures.data_from, "medium"))
+
+
+def is_set_up() -> bool:
+    """The framework (areas) and at least one course exist: before that there is nothing to filter by."""
+    return (db.session.scalar(competence_queries.areas().limit(1)) is not None
+            and db.session.execute(queries.courses().limit(1)).first() is not None)

@@ -6,7 +6,16 @@ The committee and admins see it; no page here reads a person (``figures`` reads 
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, render_template, request, stream_with_context, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from flask_babel import force_locale, get_locale
 from werkzeug.exceptions import BadRequest
 
@@ -40,6 +49,8 @@ def _figures(lang: str) -> figures.Figures:
 @bp.route("")
 @roles_required(*ROLES)
 def dashboard():
+    if not layout.is_set_up():
+        return render_template("committee/not_ready.html")
     lang = str(get_locale())
     result = _figures(lang)
     keep = {"stichtag": request.args.get("stichtag") or None, "bereich": result.filters.area,
@@ -54,6 +65,8 @@ def dashboard():
 @roles_required(*ROLES)
 def export():
     """The dashboard's tables as CSV (German, like every export), the same suppressed cells."""
+    if not layout.is_set_up():
+        abort(404)
     with force_locale("de"):
         result = _figures("de")
         header, rows = layout.csv_lines(result)
