@@ -121,3 +121,21 @@ def test_the_committee_sees_the_dashboard_in_the_navigation(committee_city, clie
     login_as("committee")
     html = client.get("/ausschuss").get_data(as_text=True)
     assert 'href="/ausschuss" aria-current="page"' in html and "Ausschuss-Übersicht" in html
+
+
+def test_in_english(plain_city, client, login_as):
+    login_as("committee")
+    html = client.get("/ausschuss?einheit=X", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Committee overview: AI literacy" in html
+    assert "Valid completion of “KI-Grundlagen” per unit" in html
+    # the CSV stays German whatever the page language (the city's files read it)
+    text = client.get("/ausschuss/uebersicht.csv", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Beschäftigte" in text and "Employees" not in text
+
+
+def test_the_before_setup_page(app, client, login_as):
+    login_as("committee")
+    response = client.get("/ausschuss")
+    assert response.status_code == 200
+    assert "Der Kompetenzrahmen und die Kurse sind noch nicht eingerichtet" in response.get_data(as_text=True)
+    assert client.get("/ausschuss/uebersicht.csv").status_code == 404
