@@ -51,8 +51,9 @@ def test_page_shows_the_defaults_as_not_configured(client):
     assert "Außerdem wird jeder Aufruf dieser Daten protokolliert" in text
     assert "Pflichtschulungen namentlich genannter Beschäftigter" in text
     assert "Jeder Zugriff" not in text
-    # no committee figures exist yet, so the page promises none
-    assert "Zusammengefasste Auswertungen gibt es noch nicht." in text
+    # the committee's dashboard exists (catalogue kind "aggregate"), so the page states its rule
+    assert "Zusammengefasste Zahlen zeigen keine Gruppe mit weniger als 5 Personen" in text
+    assert "Zusammengefasste Auswertungen gibt es noch nicht." not in text
 
 
 def test_page_follows_the_configuration(app, client):
@@ -89,7 +90,7 @@ def test_who_sees_what_follows_the_catalogue(app):
     assert "Personalnummern" in hr and "Protokoll" not in hr
     coordinator = next(item for item in who.items if item.startswith("Koordination"))
     assert "nur in den ihr zugeordneten Organisationseinheiten" in coordinator
-    assert "Ausschuss: nur die eigenen Daten." in who.items
+    assert "Ausschuss: zusammengefasste Zahlen je Organisationseinheit ohne Namen." in who.items
     # without the staff list, no one is said to see it
     notice = privacy.build(app.config, set(app.view_functions) - {"org.staff"})
     who = next(s for s in notice.sections if s.id == "wer-sieht-was")
