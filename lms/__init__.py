@@ -127,11 +127,12 @@ def register_blueprints(app: Flask) -> None:
     from lms.main.views import bp as main_bp
     from lms.org.views import bp as org_bp
     from lms.reports.aggregate.report import bp as committee_report_bp
+    from lms.reports.aggregate.views import bp as committee_bp
     from lms.reports.individual.views import bp as reports_bp
     from lms.training.views import bp as training_bp
 
     for bp in (main_bp, auth_bp, admin_bp, audit_bp, org_bp, learning_bp, certificates_bp, catalog_bp,
-               training_bp, reports_bp, committee_report_bp, council_bp, dv_bp):
+               training_bp, reports_bp, committee_bp, committee_report_bp, council_bp, dv_bp):
         app.register_blueprint(bp)
     # the catalogue shows what a new course version does to learners; learning owns those records
     from lms.catalog.services import IMPACT_EXTENSION

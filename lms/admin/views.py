@@ -1,18 +1,28 @@
-"""Admin: accounts and roles; the account lifecycle (admin, and HR for employees' accounts)."""
+"""Admin: accounts and roles; the account lifecycle (admin, and HR for employees' accounts); competence
+targets (with their reach before saving)."""
 
 from __future__ import annotations
 
+import hashlib
+import json
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_, select
 
 from lms import db
-from lms.admin.forms import CreateUserForm, RoleForm
+from lms.admin.forms import CreateUserForm, EndTargetForm, RoleForm, TargetForm
 from lms.auth import services
 from lms.auth.access import roles_required
 from lms.auth.models import Role, User
+from lms.competence import queries as competence_queries
+from lms.competence import services as competence_services
+from lms.competence.models import CompetenceTarget
+from lms.learning import summaries
 from lms.org import queries as org_queries
+from lms.org.models import OrgUnit
 from lms.pagination import paginate
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -166,3 +176,75 @@ def reinvite(user_id: int):
     flash(_("Eine neue Einladung wurde per E-Mail an %(email)s gesendet. Frühere Links gelten nicht mehr.",
             email=user.email), "success")
     return _back(user)
+
+
+# --- competence targets ------------------------------------------------------------------------------
+
+
+def _target_form() -> tuple[TargetForm, dict[str, OrgUnit]]:
+    form = TargetForm()
+    english = str(get_locale()) == "en"
+    form.area.choices = [(a.key, a.name_en if english else a.name_de)
+                         for a in db.session.scalars(competence_queries.areas())]
+    form.level.choices = [(str(lv.level), f"{lv.level} {lv.name_en if english else lv.name_de}")
+                          for lv in db.session.scalars(competence_queries.levels())]
+    units = {u.code: u for u in db.session.scalars(org_queries.units_tree()) if u.is_active}
+    form.unit.choices = [("", _("Bitte wählen"))] + [(code, "\u2003" * u.depth + f"{u.code} {u.name}")
+                                                      for code, u in units.items()]
+    return form, units
+
+
+def _target_digest(form: TargetForm) -> str:
+    values = [form.area.data, form.level.data, form.scope.data, form.unit_code(), form.pattern()]
+    return hashlib.sha256(json.dumps(values).encode()).hexdigest()
+
+
+@bp.route("/kompetenzziele")
+@roles_required("admin")
+def targets():
+    rows = db.session.execute(competence_queries.targets_listed()).all()
+    return render_template("admin/targets.html", rows=rows)
+
+
+@bp.route("/kompetenzziele/neu", methods=["GET", "POST"])
+@roles_required("admin")
+def target_new():
+    form, units = _target_form()
+    reach = None
+    if request.method == "POST" and form.validate():
+        unit = units.get(form.unit_code() or "")
+        level = int(form.level.data)
+        reach = competence_services.target_reach(form.area.data, level, unit_path=unit.path if unit else None,
+                                                 position_pattern=form.pattern(), today=summaries.today())
+        if request.form.get("action") == "save" and form.digest.data == _target_digest(form):
+            competence_services.create_target(form.area.data, level, org_unit_id=unit.id if unit else None,
+                                              position_pattern=form.pattern(), note=form.note.data or "",
+                                              by=current_user._get_current_object())
+            summaries.sync_all()
+            db.session.commit()
+            flash(ngettext("Das Ziel ist gespeichert. Es gilt für %(num)d Person.",
+                           "Das Ziel ist gespeichert. Es gilt für %(num)d Personen.", reach.covered), "success")
+            return redirect(url_for("admin.targets"))
+        if request.form.get("action") == "save":
+            flash(_("Die Angaben haben sich seit der Vorschau geändert. Bitte prüfen Sie die neue Vorschau."),
+                  "warning")
+        form.digest.data = _target_digest(form)
+    status = 422 if request.method == "POST" and form.errors else 200
+    return render_template("admin/target_form.html", form=form, reach=reach), status
+
+
+@bp.route("/kompetenzziele/<int:target_id>/beenden", methods=["GET", "POST"])
+@roles_required("admin")
+def target_end(target_id: int):
+    target = db.session.get(CompetenceTarget, target_id)
+    if target is None or target.ended_at is not None:
+        abort(404)
+    form = EndTargetForm()
+    if form.validate_on_submit():
+        competence_services.end_target(target, by=current_user._get_current_object())
+        summaries.sync_all()
+        db.session.commit()
+        flash(_("Das Ziel ist beendet. Es bleibt im Protokoll erhalten."), "success")
+        return redirect(url_for("admin.targets"))
+    row = db.session.execute(competence_queries.targets_listed().where(CompetenceTarget.id == target.id)).one()
+    return render_template("admin/end_target.html", row=row, form=form)

@@ -42,6 +42,8 @@ TITLES = {
     "audit.log_viewed": _l("Protokoll eingesehen"),
     "audit.security_search": _l("Anmeldeereignisse einer Person durchsucht (mit Begründung)"),
     "audit.council_log_viewed": _l("Protokoll der Datenzugriffe vom Personalrat eingesehen"),
+    "competence.target_created": _l("Kompetenzziel angelegt"),
+    "competence.target_ended": _l("Kompetenzziel beendet"),
 }
 
 OBJECT_TYPES = {
@@ -54,6 +56,7 @@ OBJECT_TYPES = {
     "catalog": _l("Kurskatalog"),
     "import": _l("Importdatei"),
     "report": _l("Bericht"),
+    "target": _l("Kompetenzziel"),
 }
 
 

@@ -11,11 +11,12 @@ from lms.competence.models import (
     CompetenceArea,
     CompetenceLevel,
     CompetenceTarget,
+    PersonContribution,
     UnitChange,
     UnitCheckpoint,
 )
 from lms.competence.summaries import COURSE, HEAD
-from lms.org.models import OrgUnit
+from lms.org.models import Employee, OrgUnit
 
 
 def areas() -> Select[tuple[CompetenceArea]]:
@@ -82,3 +83,35 @@ def checkpoint_counts(months: Iterable[date], course: str | None = None,
         query = query.where(or_(UnitCheckpoint.measure == HEAD,
                                 and_(UnitCheckpoint.measure == COURSE, UnitCheckpoint.key == course)))
     return query
+
+
+# --- targets (admin) -------------------------------------------------------------------------------
+
+
+def targets_listed() -> Select[tuple[CompetenceTarget, CompetenceArea, CompetenceLevel, OrgUnit | None]]:
+    """Active targets with area, level and unit, for the admin's list (framework order)."""
+    return (select(CompetenceTarget, CompetenceArea, CompetenceLevel, OrgUnit)
+            .join(CompetenceArea, CompetenceArea.key == CompetenceTarget.area_key)
+            .join(CompetenceLevel, CompetenceLevel.level == CompetenceTarget.level)
+            .outerjoin(OrgUnit, OrgUnit.id == CompetenceTarget.org_unit_id)
+            .where(CompetenceTarget.ended_at.is_(None))
+            .order_by(CompetenceArea.position, CompetenceArea.key, CompetenceTarget.level, CompetenceTarget.id))
+
+
+def reached_staff(unit_path: str | None) -> Select[tuple[int, str | None, str, list | None]]:
+    """Active employees of a unit subtree (all when None): id, position, unit path and summary contribution
+    (None when not summarised yet). Positions are matched by the caller (umlauts, see
+    ``summaries.position_matches``)."""
+    query = (select(Employee.id, Employee.position, OrgUnit.path, PersonContribution.changes)
+             .join(OrgUnit, OrgUnit.id == Employee.org_unit_id)
+             .outerjoin(PersonContribution, PersonContribution.employee_id == Employee.id)
+             .where(Employee.is_active.is_(True)))
+    if unit_path is not None:
+        query = query.where(OrgUnit.path.startswith(unit_path, autoescape=True))
+    return query
+
+
+def employee_target_basis(employee_id: int) -> Select[tuple[str, str | None]]:
+    """The unit path and position of one employee (what decides which targets reach them)."""
+    return (select(OrgUnit.path, Employee.position).join(OrgUnit, OrgUnit.id == Employee.org_unit_id)
+            .where(Employee.id == employee_id))

@@ -9,7 +9,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Date, delete, func, literal, select, union_all
@@ -18,15 +18,19 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from lms import db
+from lms.audit import services as audit
 from lms.catalog.loader import FrameworkSource
-from lms.competence import summaries
+from lms.competence import queries, summaries
 from lms.competence.models import (
     CompetenceArea,
     CompetenceLevel,
+    CompetenceTarget,
     PersonContribution,
     UnitChange,
     UnitCheckpoint,
 )
+from lms.db import utcnow
+from lms.org.models import OrgUnit
 
 log = logging.getLogger(__name__)
 
@@ -234,3 +238,74 @@ def connect_signals() -> None:
     from lms.catalog.signals import framework_imported
 
     framework_imported.connect(on_framework_imported)
+
+# --- targets (set by an admin) ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TargetReach:
+    """What a target would change, before it is saved (counts only)."""
+
+    #: active employees the target reaches
+    covered: int
+    #: of those, people whose level in the area already meets it today
+    meeting: int
+    #: of those, people for whom an active target in the area is already as high or higher (no change)
+    unchanged: int
+
+
+def target_reach(area_key: str, level: int, *, unit_path: str | None, position_pattern: str | None,
+                 today: date) -> TargetReach:
+    """Count whom a target would reach and who meets it already, from the summary contributions."""
+    existing = [summaries.Target(t.area_key, t.level, path, t.position_pattern)
+                for t, path in db.session.execute(queries.active_targets())
+                if t.area_key == area_key]
+    covered = meeting = unchanged = 0
+    for _employee_id, position, path, changes in db.session.execute(queries.reached_staff(unit_path)):
+        if position_pattern and not summaries.position_matches(position_pattern, position):
+            continue
+        covered += 1
+        if summaries.targets_of(path, position, existing).get(area_key, 0) >= level:
+            unchanged += 1
+        counts = summaries.counts_on(summaries.decode(changes or []).items(), today)
+        held = max((lv for (m, k, lv), n in counts.items() if m == summaries.AREA and k == area_key and n > 0),
+                   default=0)
+        if held >= level:
+            meeting += 1
+    return TargetReach(covered, meeting, unchanged)
+
+
+class TargetError(ValueError):
+    """A target that cannot be saved (unknown area or level); the message is for the user."""
+
+
+def create_target(area_key: str, level: int, *, org_unit_id: int | None, position_pattern: str | None,
+                  note: str, by: Any | None) -> CompetenceTarget:
+    """Add an active target (flushes; the caller syncs the summaries and commits)."""
+    if db.session.get(CompetenceArea, area_key) is None:
+        raise TargetError(f"unknown area {area_key!r}")
+    if db.session.get(CompetenceLevel, level) is None:
+        raise TargetError(f"unknown level {level!r}")
+    unit = db.session.get(OrgUnit, org_unit_id) if org_unit_id is not None else None
+    if org_unit_id is not None and unit is None:
+        raise TargetError(f"unknown unit {org_unit_id!r}")
+    pattern = (position_pattern or "").strip() or None
+    target = CompetenceTarget(area_key=area_key, level=level, org_unit_id=org_unit_id, position_pattern=pattern,
+                              note=note.strip(), created_by_id=getattr(by, "id", None))
+    db.session.add(target)
+    db.session.flush()
+    audit.record("competence.target_created", object_type="target", object_id=target.id,
+                 detail={"area": area_key, "level": level, "unit": unit.code if unit else None,
+                         "position": pattern}, actor=by)
+    return target
+
+
+def end_target(target: CompetenceTarget, *, by: Any | None, now: datetime | None = None) -> None:
+    """End an active target (kept, never deleted); flushes, the caller syncs the summaries and commits."""
+    if target.ended_at is not None:
+        raise TargetError(f"target {target.id} has already ended")
+    target.ended_at = now or utcnow()
+    target.ended_by_id = getattr(by, "id", None)
+    db.session.flush()
+    audit.record("competence.target_ended", object_type="target", object_id=target.id,
+                 detail={"area": target.area_key, "level": target.level}, actor=by)

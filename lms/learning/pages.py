@@ -11,7 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from flask_babel import format_date, get_locale
+from flask_babel import format_date, get_locale, ngettext
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
@@ -21,6 +21,7 @@ from lms.catalog.models import Course, CourseVersion, Module
 from lms.charts import Chart, Table, bar_chart
 from lms.competence import queries as competence_queries
 from lms.competence.profile import CompletionFacts, competence_profile
+from lms.competence.summaries import Target, targets_of
 from lms.learning import grading, progress, queries, rules
 from lms.learning.models import Attempt, Completion
 from lms.pagination import Page
@@ -312,6 +313,14 @@ class CompetenceRow:
     #: titles of the courses whose valid completion gives the level
     courses: list[str]
     valid_until: datetime | None
+    #: the person's target level in the area (None: no target) and the text "Anwenden (2) – noch 1 Stufe"
+    target: int | None = None
+    target_text: str = "–"
+
+    @property
+    def gap(self) -> int:
+        """Levels still missing to the target (0: reached or no target)."""
+        return max(0, (self.target or 0) - self.level)
 
 
 @dataclass
@@ -322,6 +331,8 @@ class CompetencePage:
     threshold: str | None
     reached: int
     has_framework: bool
+    #: a sentence on the person's targets ("" when none reaches them)
+    targets_summary: str = ""
 
 
 #: the summary counts areas at this level or above: "Anwenden" (apply), what the basic courses aim at
@@ -339,25 +350,65 @@ def competence_page(user: User, now: datetime) -> CompetencePage:
              in db.session.execute(queries.completion_facts(user.id))]
     profile = competence_profile([a.key for a in areas], facts, now)
     names = {a.key: (a.name_en if english else a.name_de) for a in areas}
+    wanted = _targets_of(user)
 
     def level_name(level: int) -> str:
         return f"{level} {level_names[level]}" if level in level_names else _("nicht erreicht")
 
     rows = [CompetenceRow(names[a.area], a.level, level_name(a.level),
-                          [s.course_title for s in a.sources], a.valid_until) for a in profile.areas]
+                          [s.course_title for s in a.sources], a.valid_until, wanted.get(a.area),
+                          _target_text(wanted.get(a.area), a.level, level_names))
+            for a in profile.areas]
     threshold = level_names.get(SUMMARY_LEVEL)
     reached = profile.reached(SUMMARY_LEVEL)
     summary = _competence_summary(len(rows), reached, threshold, profile.reached(1))
     table = Table(
         _("Kompetenzstufe je Bereich"),
-        (_("Bereich"), _("Stufe"), _("Erreicht durch"), _("Gültig bis")),
+        (_("Bereich"), _("Stufe"), _("Erreicht durch"), _("Gültig bis"), _("Ziel")),
         tuple((r.area_name, r.level_name, ", ".join(r.courses) or "–",
-               format_date(r.valid_until, "medium") if r.valid_until else "–") for r in rows))
+               format_date(r.valid_until, "medium") if r.valid_until else "–", r.target_text) for r in rows))
     maximum = max(level_names, default=4)
     chart = bar_chart("kompetenzprofil", _("Meine Kompetenzstufen"), summary,
                       [(r.area_name, r.level) for r in rows] or [("–", 0)], maximum=maximum,
                       value_label=level_name, table=table)
-    return CompetencePage(rows, chart, threshold, reached, bool(areas))
+    return CompetencePage(rows, chart, threshold, reached, bool(areas), _targets_summary(rows))
+
+
+def _targets_summary(rows: list[CompetenceRow]) -> str:
+    with_target = [r for r in rows if r.target is not None]
+    if not with_target:
+        return ""
+    open_areas = [r for r in with_target if r.gap]
+    if not open_areas:
+        return ngettext("Für Sie gilt in %(num)d Bereich ein Ziel; Sie erreichen es.",
+                        "Für Sie gelten in %(num)d Bereichen Ziele; Sie erreichen alle.", len(with_target))
+    return ngettext("Für Sie gelten in %(total)d Bereichen Ziele; in %(num)d Bereich fehlt noch mindestens eine "
+                    "Stufe (Spalte „Ziel“).",
+                    "Für Sie gelten in %(total)d Bereichen Ziele; in %(num)d Bereichen fehlt noch mindestens eine "
+                    "Stufe (Spalte „Ziel“).", len(open_areas), total=len(with_target))
+
+
+def _targets_of(user: User) -> dict[str, int]:
+    """The user's target level per area (the highest among the active targets reaching them)."""
+    if user.employee_id is None:
+        return {}
+    basis = db.session.execute(competence_queries.employee_target_basis(user.employee_id)).first()
+    if basis is None:
+        return {}
+    targets = [Target(t.area_key, t.level, path, t.position_pattern)
+               for t, path in db.session.execute(competence_queries.active_targets())]
+    return targets_of(basis.path, basis.position, targets)
+
+
+def _target_text(target: int | None, level: int, level_names: dict[int, str]) -> str:
+    """"Anwenden (2) – noch 1 Stufe", "Anwenden (2) – erreicht", or "–" without a target."""
+    if target is None:
+        return "–"
+    name = _("%(name)s (%(level)d)", name=level_names.get(target, ""), level=target)
+    if level >= target:
+        return _("%(target)s – erreicht", target=name)
+    return ngettext("%(target)s – noch %(num)d Stufe", "%(target)s – noch %(num)d Stufen", target - level,
+                    target=name)
 
 
 def _competence_summary(total: int, reached: int, threshold: str | None, any_level: int) -> str:

@@ -37,6 +37,7 @@ ADMIN: tuple[str, ...] = ("admin",)
 AUTHORS: tuple[str, ...] = ("author", "admin")
 #: the staff council (Personalrat): the access log and the annexes of the Dienstvereinbarung
 COUNCIL: tuple[str, ...] = ("personalrat", "admin")
+COMMITTEE: tuple[str, ...] = ("committee", "admin")
 
 #: kinds of personal data a page shows, as the privacy notice names them ("own": only the user's own)
 DATA = {
@@ -134,8 +135,10 @@ CATALOGUE: tuple[Permission, ...] = (
     Permission("reports.obligations", STAFF_VIEWERS, "completion", audited=True),
     Permission("reports.employee", STAFF_VIEWERS, "completion", audited=True),
     Permission("reports.export", STAFF_VIEWERS, "export", audited=True),
-    # the committee: aggregate figures only, suppressed (lms/reports/aggregate)
-    Permission("committee_report.pdf", ("committee", "admin"), "aggregate"),
+    # the council committee: counts per unit only, small groups suppressed, never a name
+    Permission("committee.dashboard", COMMITTEE, "aggregate"),
+    Permission("committee.export", COMMITTEE, "aggregate"),
+    Permission("committee_report.pdf", COMMITTEE, "aggregate"),
     # administration
     # HR manages the accounts of employees only (404 for other accounts)
     Permission("admin.users", HR, "accounts"),
@@ -153,6 +156,10 @@ CATALOGUE: tuple[Permission, ...] = (
     Permission("dv.index", COUNCIL),
     Permission("dv.annex", COUNCIL),
     Permission("dv.annex_pdf", COUNCIL),
+    # competence targets: counts of people reached in the preview, no names
+    Permission("admin.targets", ADMIN),
+    Permission("admin.target_new", ADMIN),
+    Permission("admin.target_end", ADMIN),
 )
 
 BY_ENDPOINT = {p.endpoint: p for p in CATALOGUE}
@@ -175,6 +182,7 @@ AUDIT_KINDS = {
     "retention": _l("die Läufe der Aufbewahrungsfristen (nur Anzahlen, keine Namen)"),
     "log_reads": _l("Einsichten in das Protokoll (wer, wann, welcher Filter; bei der Suche nach den "
                     "Anmeldungen einer Person auch die angegebene Begründung)"),
+    "targets": _l("Kompetenzziele: angelegt und beendet (wer, wann, für welchen Bereich und wen)"),
 }
 #: the kinds of audit events the staff council reads (``/personalrat/protokoll``): views and exports of
 #: named people's data and reads of the log itself; never security events (logins) or account changes
@@ -193,6 +201,7 @@ AUDIT_ACTIONS = {
     "org.import_staff": "imports", "org.import_units": "imports", "catalog.import": "imports",
     "training.assign": "training", "training.rule_created": "training", "training.rule_ended": "training",
     "retention.applied": "retention",
+    "competence.target_created": "targets", "competence.target_ended": "targets",
     "org.view_staff": "views", "report.list": "views", "report.view_person": "views", "report.export": "views",
     "audit.log_viewed": "log_reads", "audit.security_search": "log_reads",
     "audit.council_log_viewed": "log_reads",

@@ -65,7 +65,7 @@ def test_levels_from_valid_completions_only(app, client, login_as, make_course):
     table = rows(html)
     assert table["Grundlagen"][:2] == ["2 Anwenden", "Basis"]
     assert table["Recht und Regulierung"][:2] == ["1 Kennen", "Basis"]
-    assert table["Ethik"] == ["nicht erreicht", "–", "–"]
+    assert table["Ethik"] == ["nicht erreicht", "–", "–", "–"]
     assert "Sie haben in 1 von 3 Bereichen mindestens „Anwenden“ erreicht und in 2 Bereichen eine Stufe." in html
     svg = html[html.index("<svg"):html.index("</svg>")]
     assert 'role="img"' in svg and 'aria-labelledby="kompetenzprofil-title kompetenzprofil-desc"' in svg
@@ -76,7 +76,7 @@ def test_english_names_and_an_empty_profile(app, client, login_as):
     login_as()
     framework()
     html = client.get("/kompetenzprofil", headers={"Accept-Language": "en"}).get_data(as_text=True)
-    assert rows(html)["Law"] == ["not reached", "–", "–"]
+    assert rows(html)["Law"] == ["not reached", "–", "–", "–"]
     assert "You have not reached a level in any of the 3 areas yet" in html
 
 
@@ -118,3 +118,30 @@ def test_the_profile_counts_exactly_what_completion_status_calls_valid(valid_day
     now = utcnow()
     facts = CompletionFacts("k", "K", {}, now - timedelta(days=5), now + timedelta(days=valid_days), major, renewal)
     assert facts.is_valid(now) == (rules.completion_status(facts.valid_until, major, renewal, now) == "valid")
+
+
+def test_targets_and_the_gap_per_area(app, client, login_as, make_course, make_unit):
+    """The highest active target reaching the person (everyone, their unit subtree, their position)."""
+    from lms.competence import services as competence_services
+    from lms.org.models import Employee
+
+    user = login_as()
+    framework()
+    employee = db.session.get(Employee, user.employee_id)
+    parent = make_unit("P", "Dezernat")
+    employee.org_unit.parent, employee.org_unit.path = parent, f"{parent.path}{employee.org_unit.id}/"
+    employee.position = "Sachbearbeiterin Bürgerbüro"
+    complete(user, make_course(title="Basis", awards={"grundlagen": 1, "recht": 3}))
+    for area, level, unit, pattern in (("grundlagen", 2, None, None), ("grundlagen", 3, parent, None),
+                                       ("recht", 2, None, "sachbearbeiter*"), ("ethik", 4, None, "Amtsleitung")):
+        competence_services.create_target(area, level, org_unit_id=unit.id if unit else None,
+                                          position_pattern=pattern, note="", by=None)
+    ended = competence_services.create_target("ethik", 1, org_unit_id=None, position_pattern=None, note="", by=None)
+    competence_services.end_target(ended, by=None)
+    db.session.commit()
+    html = client.get("/kompetenzprofil").get_data(as_text=True)
+    table = rows(html)
+    assert table["Grundlagen"][3] == "Bewerten (3) – noch 2 Stufen"
+    assert table["Recht und Regulierung"][3] == "Anwenden (2) – erreicht"
+    assert table["Ethik"][3] == "–"
+    assert "Für Sie gelten in 2 Bereichen Ziele; in 1 Bereich fehlt noch mindestens eine Stufe" in html

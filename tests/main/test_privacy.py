@@ -51,8 +51,9 @@ def test_page_shows_the_defaults_as_not_configured(client):
     assert "Außerdem wird jeder Aufruf dieser Daten protokolliert" in text
     assert "Pflichtschulungen namentlich genannter Beschäftigter" in text
     assert "Jeder Zugriff" not in text
-    # no committee figures exist yet, so the page promises none
+    # the committee's dashboard exists (catalogue kind "aggregate"), so the page states its rule
     assert "Zusammengefasste Zahlen zeigen keine Gruppe mit weniger als 5 Personen" in text
+    assert "Zusammengefasste Auswertungen gibt es noch nicht." not in text
 
 
 def test_page_follows_the_configuration(app, client):

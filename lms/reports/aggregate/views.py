@@ -1,0 +1,80 @@
+"""The council committee's dashboard: aggregate competence figures per unit, never a name.
+
+Thin: parse the filters, ask :mod:`figures` (which applies suppression), lay out with :mod:`dashboard`.
+The committee and admins see it; no page here reads a person (``figures`` reads per-unit summaries only).
+"""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask_babel import force_locale, get_locale
+from werkzeug.exceptions import BadRequest
+
+from lms.auth.access import roles_required
+from lms.learning.summaries import today
+from lms.reports.aggregate import dashboard as layout
+from lms.reports.aggregate import figures
+from lms.spreadsheet import csv_rows
+
+bp = Blueprint("committee", __name__, url_prefix="/ausschuss")
+
+ROLES = ("committee",)
+
+
+class FilterError(BadRequest):
+    """An unknown or malformed filter value: 400 with the message of :class:`figures.FilterError`."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.user_message = message
+
+
+def _figures(lang: str) -> figures.Figures:
+    try:
+        filters = figures.parse_filters(request.args, today(), lang=lang)
+    except figures.FilterError as exc:
+        raise FilterError(str(exc)) from None
+    return figures.committee_figures(filters, current_app.config["LMS_MIN_GROUP_SIZE"], lang=lang)
+
+
+@bp.route("")
+@roles_required(*ROLES)
+def dashboard():
+    if not layout.is_set_up():
+        return render_template("committee/not_ready.html")
+    lang = str(get_locale())
+    result = _figures(lang)
+    keep = {"stichtag": request.args.get("stichtag") or None, "bereich": result.filters.area,
+            "kurs": result.filters.course}
+    page = layout.build(result, lambda code: url_for("committee.dashboard", einheit=code, **keep))
+    return render_template("committee/dashboard.html", page=page, figures=page.figures, today=today(),
+                           empty_text=layout.empty_text(page.figures) if page.figures.empty else "",
+                           footnote=layout.footnote(page.figures.k), footnote_id=layout.FOOTNOTE_ID)
+
+
+@bp.route("/uebersicht.csv")
+@roles_required(*ROLES)
+def export():
+    """The dashboard's tables as CSV (German, like every export), the same suppressed cells."""
+    if not layout.is_set_up():
+        abort(404)
+    with force_locale("de"):
+        result = _figures("de")
+        header, rows = layout.csv_lines(result)
+        rows = list(rows)
+    stamp = result.filters.as_of.isoformat()
+    unit = f"-{result.filters.unit.code}" if result.filters.unit is not None else ""
+    safe_unit = "".join(c if c.isalnum() or c in "-_" else "_" for c in unit)
+    headers = {"Content-Disposition": f'attachment; filename="ausschuss-uebersicht-{stamp}{safe_unit}.csv"',
+               "Cache-Control": "private, no-store"}
+    body = (line.encode("utf-8") for line in csv_rows(header, rows))
+    return Response(stream_with_context(body), mimetype="text/csv", headers=headers)
