@@ -117,6 +117,7 @@ def test_scores_shown_when_configured_only_the_passed_attempt(client, login_as, 
 
     app.config["LMS_HR_SEES_SCORES"] = True
     schroeder = city["people"]["schroeder"]
+    schroeder_id = schroeder.id
     user = db.session.scalar(select(User).where(User.employee_id == schroeder.id))
     version = city["courses"]["basis"].current_version_id
     submitted = utcnow() - timedelta(days=2)
@@ -140,5 +141,5 @@ def test_scores_shown_when_configured_only_the_passed_attempt(client, login_as, 
     assert "Ergebnis bestanden (%)" in csv_text.splitlines()[0]
     assert ";83" in csv_text and "42" not in csv_text
     app.config["LMS_HR_SEES_SCORES"] = False
-    assert "83 %" not in client.get(f"/berichte/beschaeftigte/{schroeder.id}").get_data(as_text=True)
+    assert "83 %" not in client.get(f"/berichte/beschaeftigte/{schroeder_id}").get_data(as_text=True)
     assert "83" not in client.get("/berichte/pflichtschulungen.csv?kurs=basis").get_data(as_text=True)
