@@ -244,3 +244,24 @@ def test_markers_are_visible_to_the_learner(app, client, seeded, auth):
     assert seeded.answer_token in result
     assert _score_pattern([PASSED_SCORE]).search(result)
     assert '"score": 87' in mine and '"score": 41' in mine
+
+
+@pytest.mark.parametrize("flag", [False, True])
+@pytest.mark.parametrize("role", SEES_NAMED_PEOPLE)
+def test_voluntary_course_is_in_no_person_view(role, flag, app, client, seeded, login_as):
+    """A course she takes without an obligation: not on her employee page, not in the list or its exports
+    (searched by her name and by the course), not even its completion day, whatever LMS_HR_SEES_SCORES."""
+    app.config["LMS_HR_SEES_SCORES"] = flag
+    _login(role, seeded, login_as)
+    slug = seeded.voluntary.course.slug
+    for url in (f"/berichte/beschaeftigte/{seeded.employee_id}", "/berichte/pflichtschulungen?q=Lernwerk",
+                "/berichte/pflichtschulungen.csv?q=Lernwerk", "/berichte/pflichtschulungen.xlsx?q=Lernwerk"):
+        response = client.get(url)
+        text, _cells = _read(response)
+        assert response.status_code == 200, url
+        assert "Pflichtkurs Marker" in text, url  # her obligation is there
+        assert seeded.voluntary.title not in text and slug not in text, url
+        assert seeded.voluntary_completion.certificate_code not in text, url
+    # filtering the list by the voluntary course is refused: no one has an obligation for it
+    assert slug not in client.get("/berichte/pflichtschulungen").get_data(as_text=True)
+    assert "0 Pflichtschulungen" in client.get(f"/berichte/pflichtschulungen?kurs={slug}").get_data(as_text=True)
