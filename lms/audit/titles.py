@@ -39,6 +39,7 @@ TITLES = {
     "report.list": _l("Liste der Pflichtschulungen angesehen"),
     "report.export": _l("Liste der Pflichtschulungen exportiert"),
     "report.view_person": _l("Schulungsstand einer Person angesehen"),
+    "learning.my_data_export": _l("Eigene Daten heruntergeladen („Meine Daten“)"),
 }
 
 OBJECT_TYPES = {

@@ -158,6 +158,7 @@ AUDIT_KINDS = {
     "views": _l("Aufrufe und Exporte der Daten namentlich genannter Personen (wer, wann, welcher Filter, "
                 "wie viele Zeilen)"),
     "retention": _l("die Läufe der Aufbewahrungsfristen (nur Anzahlen, keine Namen)"),
+    "own_export": _l("das Herunterladen der eigenen Daten („Meine Daten“: wer, wann)"),
 }
 AUDIT_ACTIONS = {
     "auth.login": "security", "auth.logout": "security", "auth.login_failed": "security",
@@ -174,6 +175,7 @@ AUDIT_ACTIONS = {
     "training.assign": "training", "training.rule_created": "training", "training.rule_ended": "training",
     "retention.applied": "retention",
     "org.view_staff": "views", "report.list": "views", "report.view_person": "views", "report.export": "views",
+    "learning.my_data_export": "own_export",
 }
 
 
