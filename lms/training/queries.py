@@ -222,3 +222,17 @@ def status_counts_per_course(unit_paths: Iterable[str], today: date, now: dateti
         .where(running(), Employee.is_active.is_(True), subtree)
         .group_by(Course.id, Course.slug, CurrentVersion.title)
         .order_by(Course.slug))
+
+
+def units_of_assignments(assignment_ids: Iterable[int]) -> Select[tuple[int, str]]:
+    """(assignment id, materialised path of the person's unit) of these obligations."""
+    return (select(Assignment.id, OrgUnit.path)
+            .join(Employee, Employee.id == Assignment.employee_id)
+            .join(OrgUnit, OrgUnit.id == Employee.org_unit_id)
+            .where(Assignment.id.in_(list(assignment_ids))))
+
+
+def active_coordinators() -> Select[tuple[User]]:
+    """Active coordinators with an e-mail (their scopes load with them)."""
+    return (select(User).where(User.role == "coordinator", User.is_active.is_(True), User.email != "")
+            .order_by(User.id))
