@@ -104,7 +104,8 @@ TABLES: dict[str, TableInfo] = {
 
 #: the settings the notice shows, in this order
 SETTINGS = ("LMS_RETENTION_ATTEMPT_DAYS", "LMS_RETENTION_LEAVERS_DAYS", "LMS_RETENTION_AUDIT_DAYS",
-            "LMS_RETENTION_SECURITY_DAYS", "LMS_HR_SEES_SCORES", "LMS_MIN_GROUP_SIZE")
+            "LMS_RETENTION_SECURITY_DAYS", "LMS_HR_SEES_SCORES", "LMS_REMINDERS_COPY_COORDINATOR",
+            "LMS_MIN_GROUP_SIZE")
 
 
 def retention_texts(config: Mapping[str, Any]) -> dict[str, str]:
@@ -217,6 +218,12 @@ def _who_sees(config: Mapping[str, Any], present: list[permissions.Permission], 
                        "sieht niemand außer Ihnen; andere sehen höchstens, ob und an welchem Tag Sie eine "
                        "Pflichtschulung abgeschlossen haben. Freiwillige Schulungen sieht niemand außer "
                        "Ihnen."))
+    if config.get("LMS_REMINDERS_COPY_COORDINATOR"):
+        after.append(_("Erinnerungen an Pflichtschulungen gehen an Sie. Eingestellt ist "
+                       "(LMS_REMINDERS_COPY_COORDINATOR), dass die Koordination Ihrer Organisationseinheit eine "
+                       "Kopie erhält, wenn eine Pflichtschulung überfällig ist."))
+    else:
+        after.append(_("Erinnerungen an Pflichtschulungen gehen nur an Sie."))
     if any(p.data == "aggregate" for p in present):
         after.append(_("Zusammengefasste Zahlen zeigen keine Gruppe mit weniger als %(k)d Personen, auch "
                        "nicht durch Abziehen anderer Zahlen.", k=k))
@@ -281,6 +288,7 @@ def _settings(config: Mapping[str, Any]) -> Section:
         "LMS_RETENTION_AUDIT_DAYS": _("Frist für Protokolleinträge (Tage)"),
         "LMS_RETENTION_SECURITY_DAYS": _("Frist für Anmeldeereignisse (Tage)"),
         "LMS_HR_SEES_SCORES": _("Personalstelle sieht Punktzahlen"),
+        "LMS_REMINDERS_COPY_COORDINATOR": _("Kopie überfälliger Erinnerungen an die Koordination"),
         "LMS_MIN_GROUP_SIZE": _("Kleinste gezeigte Gruppe in Auswertungen (Personen)"),
     }
     rows = []

@@ -129,3 +129,12 @@ def test_settings_table_lists_the_value(app, key):
     notice = privacy.build(app.config, app.view_functions)
     table = next(s for s in notice.sections if s.id == "einstellungen").table
     assert any(row[1] == key for row in table.rows)
+
+
+def test_reminder_copies_are_stated(app, client):
+    text = client.get("/datenschutz").get_data(as_text=True)
+    assert "Erinnerungen an Pflichtschulungen gehen nur an Sie." in text
+    app.config["LMS_REMINDERS_COPY_COORDINATOR"] = True
+    text = client.get("/datenschutz").get_data(as_text=True)
+    assert "die Koordination Ihrer Organisationseinheit eine Kopie erhält" in text
+    assert "Erinnerungen an Pflichtschulungen gehen nur an Sie." not in text
