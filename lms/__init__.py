@@ -149,6 +149,11 @@ def register_blueprints(app: Flask) -> None:
     from lms.training.queries import learner_obligations
 
     app.extensions[OBLIGATIONS_EXTENSION] = learner_obligations
+    from lms.learning.pages import OWN_CYCLES_EXTENSION, OWN_NOTIFICATIONS_EXTENSION
+    from lms.training.queries import own_cycles, own_notifications
+
+    app.extensions[OWN_CYCLES_EXTENSION] = own_cycles
+    app.extensions[OWN_NOTIFICATIONS_EXTENSION] = own_notifications
     # lower layers signal, the layers above react in the same transaction (docs/decisions.md, layers):
     # accounts follow staff imports (leavers, identity changes, new addresses); the competence framework
     # follows course imports; obligations follow imports, moves, leavers and completions

@@ -77,6 +77,9 @@ class Defaults:
     LMS_SUPPORT_CONTACT = "Ihre Personalstelle"
     #: weekday (1 = Monday … 7 = Sunday) on which `lms reminders send` also sends the coordinators' digest
     LMS_DIGEST_WEEKDAY = 1
+    #: whether an overdue reminder also goes, as a copy, to the coordinators of the person's unit
+    #: (the service agreement decides; off: reminders go to the learner only)
+    LMS_REMINDERS_COPY_COORDINATOR = False
     # the accessibility statement (/barrierefreiheit, BITV 2.0 § 7, model of Decision (EU) 2018/1523):
     # placeholders until the administration sets its own contact and its state's conciliation body
     LMS_A11Y_CONTACT = "Personalstelle – Ansprechstelle Barrierefreiheit"
@@ -139,6 +142,7 @@ _CASTS: dict[str, Any] = {
     "LMS_SMTP_SSL": _bool,
     "LMS_SMTP_TIMEOUT": int,
     "LMS_DIGEST_WEEKDAY": int,
+    "LMS_REMINDERS_COPY_COORDINATOR": _bool,
     "LMS_TRUSTED_PROXIES": int,
     "LMS_RETENTION_ATTEMPT_DAYS": int,
     "LMS_RETENTION_LEAVERS_DAYS": int,

@@ -44,6 +44,7 @@ TITLES = {
     "audit.council_log_viewed": _l("Protokoll der Datenzugriffe vom Personalrat eingesehen"),
     "competence.target_created": _l("Kompetenzziel angelegt"),
     "competence.target_ended": _l("Kompetenzziel beendet"),
+    "learning.my_data_export": _l("Eigene Daten heruntergeladen („Meine Daten“)"),
 }
 
 OBJECT_TYPES = {

@@ -16,12 +16,13 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from lms import db
+from lms.audit import titles as audit_titles
 from lms.auth.models import User
 from lms.catalog.models import Course, CourseVersion, Module
 from lms.charts import Chart, Table, bar_chart
 from lms.competence import queries as competence_queries
 from lms.competence.profile import CompletionFacts, competence_profile
-from lms.competence.summaries import Target, targets_of
+from lms.competence.summaries import Target, position_matches, targets_of
 from lms.learning import grading, progress, queries, rules
 from lms.learning.models import Attempt, Completion
 from lms.pagination import Page
@@ -33,6 +34,9 @@ BERLIN = ZoneInfo("Europe/Berlin")
 #: ``course_id``, ``due_on``, ``assigned_at`` and ``note``. Registered by the app factory: training owns
 #: obligations and sits above learning, which does not import it (docs/decisions.md, layers)
 OBLIGATIONS_EXTENSION = "lms.learner_obligations"
+#: "Meine Daten" lists every cycle of the person's obligations and the e-mails about them (training's)
+OWN_CYCLES_EXTENSION = "lms.own_obligation_cycles"
+OWN_NOTIFICATIONS_EXTENSION = "lms.own_notifications"
 
 
 def obligations(employee_id: int, course_id: int | None = None) -> list[Any]:
@@ -226,78 +230,132 @@ def result_lines(attempt: Attempt) -> tuple[list[ResultLine], bool]:
 
 #: attempts per page on "Meine Daten" (the JSON download holds all of them)
 ATTEMPTS_PER_PAGE = 20
+#: audit events per list on the page "Meine Daten" (the JSON download holds all of them)
+AUDIT_ON_PAGE = 50
 
 
 def my_data(user: User) -> dict:
     """Everything stored about the user in this application (GDPR Art. 15 and 20), as plain data:
-    the JSON download, with every attempt.
+    the JSON download, with every attempt and its answers (where the retention run has not removed them)
+    and every audit event about or by the user.
 
-    Five queries: attempts, completions, acknowledgements, progress per version, assignments.
+    One query per kind of data (:func:`_my_data`), however much there is.
     """
-    attempts = db.session.scalars(queries.user_attempts(user.id)).unique()
-    return _my_data(user, [_attempt_row(a) for a in attempts])
+    attempts = db.session.scalars(queries.user_attempts(user.id)).unique().all()
+    answers = _answers(queries.user_attempt_ids(user.id))
+    return _my_data(user, [_attempt_row(a, answers) for a in attempts])
 
 
 def my_data_page(user: User, page: int) -> tuple[dict, Page]:
     """What the page "Meine Daten" shows: :func:`my_data`, but of the attempts, which grow without
     bound, only the ``page``-th :data:`ATTEMPTS_PER_PAGE`, newest first (``data["attempts"]`` and
     the returned page's items; its ``total`` counts them all).
-
-    Six queries: the five of :func:`my_data` and the number of attempts.
     """
     query = queries.user_attempts(user.id)
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
     last = max(1, -(-total // ATTEMPTS_PER_PAGE))
     page = min(max(1, page), last)
     attempts = db.session.scalars(
-        query.limit(ATTEMPTS_PER_PAGE).offset((page - 1) * ATTEMPTS_PER_PAGE)).unique()
-    rows = [_attempt_row(a) for a in attempts]
+        query.limit(ATTEMPTS_PER_PAGE).offset((page - 1) * ATTEMPTS_PER_PAGE)).unique().all()
+    answers = _answers([a.id for a in attempts]) if attempts else {}
+    rows = [_attempt_row(a, answers) for a in attempts]
     return _my_data(user, rows), Page(rows, page, ATTEMPTS_PER_PAGE, total)
 
 
-def _attempt_row(a: Attempt) -> dict:
+def _answers(attempt_ids) -> dict[int, list[dict]]:
+    """Per attempt its answers: question, the options chosen, whether it was right."""
+    out: dict[int, list[dict]] = {}
+    for item in db.session.scalars(queries.answers_of(attempt_ids)).unique():
+        by_id = {o.id: o for o in item.question.options}
+        out.setdefault(item.attempt_id, []).append({
+            "position": item.position, "question": item.question.prompt_html,
+            "chosen": [by_id[oid].text_html for oid in item.response or () if oid in by_id],
+            "correct": item.is_correct,
+        })
+    return out
+
+
+def _attempt_row(a: Attempt, answers: dict[int, list[dict]]) -> dict:
     return {
         "course": a.course_version.title, "course_slug": a.course_version.course.slug,
         "version": a.course_version.version, "started_at": _iso(a.started_at),
         "submitted_at": _iso(a.submitted_at), "score": a.score, "passed": a.passed,
-        "answers_deleted_at": _iso(a.details_removed_at),
+        "answers_deleted_at": _iso(a.details_removed_at), "answers": answers.get(a.id, []),
     }
+
+
+def _applies(target_path: str | None, pattern: str | None, employee) -> bool:
+    if target_path is not None and not employee.org_unit.path.startswith(target_path):
+        return False
+    return pattern is None or position_matches(pattern, employee.position)
 
 
 def _my_data(user: User, attempts: list[dict]) -> dict:
     employee = user.employee
+    invitations = [{"purpose": i.purpose, "created_at": _iso(i.created_at), "expires_at": _iso(i.expires_at),
+                    "used_at": _iso(i.used_at)} for i in db.session.scalars(queries.invitations_of(user.id))]
     profile = {
         "email": user.email, "role": user.role, "display_name": user.display_name,
         "created_at": _iso(user.created_at), "last_login_at": _iso(user.last_login_at),
-        "locale": user.locale,
+        "password_changed_at": _iso(user.password_changed_at), "is_active": user.is_active,
+        "locale": user.locale, "scopes": [s.org_unit.code for s in user.scopes], "invitations": invitations,
         "employee": None if employee is None else {
             "first_name": employee.first_name, "last_name": employee.last_name,
             "email": employee.email, "personnel_no": employee.personnel_no,
             "org_unit": {"code": employee.org_unit.code, "name": employee.org_unit.name},
             "position": employee.position,
             "hired_on": _iso(employee.hired_on), "left_on": _iso(employee.left_on),
+            "is_active": employee.is_active, "anonymised_at": _iso(employee.anonymised_at),
+            "created_at": _iso(employee.created_at), "updated_at": _iso(employee.updated_at),
         },
     }
     completions = [{
         "course": c.course_version.title, "course_slug": c.course.slug, "version": c.course_version.version,
         "completed_at": _iso(c.completed_at), "valid_until": _iso(c.valid_until), "awards": c.awards,
-        "certificate_code": c.certificate_code,
+        "certificate_code": c.certificate_code, "holder_name": c.holder_name,
     } for c in db.session.scalars(queries.user_completions(user.id)).unique()]
     acknowledgements = [{
         "course": v.title, "version": v.version, "module": m.title,
         "acknowledged_at": _iso(a.acknowledged_at),
     } for a, m, v in db.session.execute(queries.user_acknowledgements(user.id))]
-    progress = [{"course": title, "version": version, "modules_read": n}
-                for title, version, n in db.session.execute(queries.user_progress_by_version(user.id))]
-    assignments = []
+    reads = [{"course": v.title, "version": v.version, "module": m.title, "read_at": _iso(r.read_at)}
+             for r, m, v in db.session.execute(queries.user_reads(user.id))]
+    assignments: list[dict] = []
+    targets: list[dict] = []
+    contribution = None
     if employee is not None:
         assignments = [{
             "course": a.course.current_version.title if a.course.current_version else a.course.slug,
-            "course_slug": a.course.slug, "due_on": _iso(a.due_on), "assigned_at": _iso(a.assigned_at),
-            "note": a.note,
-        } for a in obligations(employee.id)]
-    return {"profile": profile, "assignments": assignments, "module_progress": progress,
-            "acknowledgements": acknowledgements, "attempts": attempts, "completions": completions}
+            "course_slug": a.course.slug, "cycle": a.cycle, "reason": a.reason, "opened_on": _iso(a.opened_on),
+            "due_on": _iso(a.due_on), "assigned_at": _iso(a.assigned_at),
+            "by_rule": a.rule_id is not None, "by_hand": a.assigned_by_id is not None, "note": a.note,
+            "fulfilled": a.completion_id is not None, "is_current": a.is_current,
+            "ended_at": _iso(a.ended_at), "ended_reason": a.ended_reason,
+        } for a in current_app.extensions[OWN_CYCLES_EXTENSION](employee.id)]
+        targets = [{"area": t.area_key, "level": t.level, "org_unit": code, "position": t.position_pattern,
+                    "note": t.note, "since": _iso(t.created_at)}
+                   for t, code, path in db.session.execute(queries.targets_with_units())
+                   if _applies(path, t.position_pattern, employee)]
+        row = db.session.scalar(queries.contribution_of(employee.id))
+        if row is not None:
+            contribution = {"org_unit_id": row.org_unit_id, "changes": row.changes,
+                            "updated_at": _iso(row.updated_at)}
+    notifications = [{"kind": n.kind, "key": n.dedupe_key, "sent_at": _iso(n.sent_at),
+                      "to": "you" if n.user_id == user.id else (email or None)}
+                     for n, email in current_app.extensions[OWN_NOTIFICATIONS_EXTENSION](user.id, user.employee_id)]
+    about, by = [], []
+    for event in db.session.scalars(queries.audit_of(user)):
+        row = {"occurred_at": _iso(event.occurred_at), "action": event.action,
+               "title": audit_titles.title(event.action), "actor": event.actor_label, "object_type": event.object_type, "object_id": event.object_id,
+               "detail": event.detail}
+        if event.actor_id == user.id:
+            by.append({**row, "ip": event.ip})
+        else:
+            about.append(row)
+    return {"profile": profile, "assignments": assignments, "module_progress": reads,
+            "acknowledgements": acknowledgements, "attempts": attempts, "completions": completions,
+            "notifications": notifications, "competence_targets": targets,
+            "competence_contribution": contribution, "audit_about_you": about, "audit_by_you": by}
 
 
 def _iso(value: date | datetime | None) -> str | None:

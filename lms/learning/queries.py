@@ -9,12 +9,16 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import datetime
 
-from sqlalchemy import Select, case, func, select, type_coerce
+from sqlalchemy import Select, and_, case, func, or_, select, type_coerce
 from sqlalchemy.orm import aliased, contains_eager, joinedload, load_only, selectinload
 
+from lms.audit.models import AuditEvent
+from lms.auth.models import Invitation, User
 from lms.catalog.models import Course, CourseVersion, Module, Question
+from lms.competence.models import CompetenceTarget, PersonContribution
 from lms.db import UTCDateTime
 from lms.learning.models import Acknowledgement, Attempt, AttemptItem, Completion, ModuleProgress
+from lms.org.models import OrgUnit
 
 
 def active_courses() -> Select[tuple[Course]]:
@@ -182,3 +186,56 @@ def user_progress_by_version(user_id: int) -> Select[tuple[str, str, int]]:
             .where(ModuleProgress.user_id == user_id)
             .group_by(CourseVersion.id, CourseVersion.title, CourseVersion.version)
             .order_by(CourseVersion.title, CourseVersion.version))
+
+
+# --- "Meine Daten": everything stored about one person -----------------------------------------------
+
+
+def user_reads(user_id: int) -> Select[tuple[ModuleProgress, Module, CourseVersion]]:
+    """Every module the user read, with when (for "Meine Daten")."""
+    return (select(ModuleProgress, Module, CourseVersion)
+            .join(Module, Module.id == ModuleProgress.module_id)
+            .join(CourseVersion, CourseVersion.id == Module.course_version_id)
+            .options(load_only(Module.id, Module.title, Module.position),
+                     load_only(CourseVersion.id, CourseVersion.title, CourseVersion.version))
+            .where(ModuleProgress.user_id == user_id)
+            .order_by(ModuleProgress.read_at, ModuleProgress.id))
+
+
+def answers_of(attempt_ids: Select | Collection[int]) -> Select[tuple[AttemptItem]]:
+    """The items (question, options, the response) of these attempts, in one query."""
+    return (select(AttemptItem)
+            .options(joinedload(AttemptItem.question).joinedload(Question.options))
+            .where(AttemptItem.attempt_id.in_(attempt_ids))
+            .order_by(AttemptItem.attempt_id, AttemptItem.position))
+
+
+def user_attempt_ids(user_id: int) -> Select[tuple[int]]:
+    return select(Attempt.id).where(Attempt.user_id == user_id)
+
+
+def targets_with_units() -> Select[tuple[CompetenceTarget, str | None, str | None]]:
+    """Active competence targets with their unit's code and path (None: everyone)."""
+    return (select(CompetenceTarget, OrgUnit.code, OrgUnit.path)
+            .outerjoin(OrgUnit, OrgUnit.id == CompetenceTarget.org_unit_id)
+            .where(CompetenceTarget.ended_at.is_(None))
+            .order_by(CompetenceTarget.area_key, CompetenceTarget.id))
+
+
+def contribution_of(employee_id: int) -> Select[tuple[PersonContribution]]:
+    return select(PersonContribution).where(PersonContribution.employee_id == employee_id)
+
+
+def invitations_of(user_id: int) -> Select[tuple[Invitation]]:
+    return select(Invitation).where(Invitation.user_id == user_id).order_by(Invitation.created_at)
+
+
+def audit_of(user: User) -> Select[tuple[AuditEvent]]:
+    """Audit events about the person (the object is their account or employee record) and by them."""
+    about = or_(and_(AuditEvent.object_type == "user", AuditEvent.object_id == str(user.id)),
+                and_(AuditEvent.object_type == "account", AuditEvent.object_id == user.email))
+    if user.employee_id is not None:
+        about = or_(about, and_(AuditEvent.object_type == "employee",
+                                AuditEvent.object_id == str(user.employee_id)))
+    return (select(AuditEvent).where(or_(about, AuditEvent.actor_id == user.id))
+            .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc()))

@@ -10,9 +10,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from lms import db
+from lms.audit import services as audit
 from lms.auth.access import login_required
 from lms.catalog.models import Course, Module
-from lms.db import utcnow
+from lms.db import utcnow, writes
 from lms.formatting import when
 from lms.learning import pages, queries, services
 from lms.learning.forms import AcknowledgeForm, ActionForm
@@ -231,13 +232,20 @@ def result(attempt_id: int):
 @login_required
 def my_data():
     data, attempts = pages.my_data_page(current_user, request.args.get("page", 1, type=int))
-    return render_template("learning/my_data.html", data=data, attempts=attempts)
+    return render_template("learning/my_data.html", data=data, attempts=attempts,
+                           audit_on_page=pages.AUDIT_ON_PAGE)
 
 
 @bp.route("/meine-daten.json")
 @login_required
+@writes
 def my_data_json():
-    body = json.dumps(pages.my_data(current_user), ensure_ascii=False, indent=2)
+    """The download of everything stored about the user; the download itself is audited."""
+    data = pages.my_data(current_user)
+    audit.record("learning.my_data_export", object_type="user", object_id=current_user.id,
+                 detail={"format": "json", "attempts": len(data["attempts"])})
+    db.session.commit()
+    body = json.dumps(data, ensure_ascii=False, indent=2)
     return Response(body, mimetype="application/json", headers={
         "Content-Disposition": 'attachment; filename="meine-daten.json"',
         "Cache-Control": "no-store",

@@ -183,6 +183,7 @@ AUDIT_KINDS = {
     "log_reads": _l("Einsichten in das Protokoll (wer, wann, welcher Filter; bei der Suche nach den "
                     "Anmeldungen einer Person auch die angegebene Begründung)"),
     "targets": _l("Kompetenzziele: angelegt und beendet (wer, wann, für welchen Bereich und wen)"),
+    "own_export": _l("das Herunterladen der eigenen Daten („Meine Daten“: wer, wann)"),
 }
 #: the kinds of audit events the staff council reads (``/personalrat/protokoll``): views and exports of
 #: named people's data and reads of the log itself; never security events (logins) or account changes
@@ -205,6 +206,7 @@ AUDIT_ACTIONS = {
     "org.view_staff": "views", "report.list": "views", "report.view_person": "views", "report.export": "views",
     "audit.log_viewed": "log_reads", "audit.security_search": "log_reads",
     "audit.council_log_viewed": "log_reads",
+    "learning.my_data_export": "own_export",
 }
 
 

@@ -25,6 +25,7 @@ from lms.db import Base
 from lms.main import permissions
 from lms.main.navigation import role_label
 from lms.org.services import STAGED_LIFETIME
+from lms.reports.individual import scores
 
 
 @dataclass(frozen=True)
@@ -103,7 +104,8 @@ TABLES: dict[str, TableInfo] = {
 
 #: the settings the notice shows, in this order
 SETTINGS = ("LMS_RETENTION_ATTEMPT_DAYS", "LMS_RETENTION_LEAVERS_DAYS", "LMS_RETENTION_AUDIT_DAYS",
-            "LMS_RETENTION_SECURITY_DAYS", "LMS_HR_SEES_SCORES", "LMS_MIN_GROUP_SIZE")
+            "LMS_RETENTION_SECURITY_DAYS", "LMS_HR_SEES_SCORES", "LMS_REMINDERS_COPY_COORDINATOR",
+            "LMS_MIN_GROUP_SIZE")
 
 
 def retention_texts(config: Mapping[str, Any]) -> dict[str, str]:
@@ -205,12 +207,23 @@ def _who_sees(config: Mapping[str, Any], present: list[permissions.Permission], 
     paragraphs = [_("Jede angemeldete Person sieht %(own)s. Wer darüber hinaus was sieht, ergibt sich aus "
                     "der Rolle:", own=permissions.DATA["own"])]
     after = []
-    if config["LMS_HR_SEES_SCORES"]:
-        after.append(_("Eingestellt ist, dass die Personalstelle Quiz-Punktzahlen sehen darf "
-                       "(LMS_HR_SEES_SCORES). Ihre einzelnen Antworten sieht niemand außer Ihnen."))
+    if scores.sees_scores(config):
+        after.append(_("Eingestellt ist (LMS_HR_SEES_SCORES), dass die Personalstelle und die Koordination "
+                       "von Ihren Quiz-Ergebnissen genau dies sehen: %(what)s. Ihre Antworten, nicht "
+                       "bestandene Versuche, die Zahl Ihrer Versuche, Uhrzeiten und Bearbeitungsdauer sieht "
+                       "niemand außer Ihnen; freiwillige Schulungen sieht niemand außer Ihnen.",
+                       what="; ".join(str(f.description) for f in scores.AGREED_FIELDS)))
     else:
-        after.append(_("Ihre Antworten und Punktzahlen sieht niemand außer Ihnen; andere sehen höchstens, "
-                       "ob und wann Sie eine Schulung abgeschlossen haben."))
+        after.append(_("Ihre Antworten, Punktzahlen, die Zahl Ihrer Versuche, Uhrzeiten und Bearbeitungsdauer "
+                       "sieht niemand außer Ihnen; andere sehen höchstens, ob und an welchem Tag Sie eine "
+                       "Pflichtschulung abgeschlossen haben. Freiwillige Schulungen sieht niemand außer "
+                       "Ihnen."))
+    if config.get("LMS_REMINDERS_COPY_COORDINATOR"):
+        after.append(_("Erinnerungen an Pflichtschulungen gehen an Sie. Eingestellt ist "
+                       "(LMS_REMINDERS_COPY_COORDINATOR), dass die Koordination Ihrer Organisationseinheit eine "
+                       "Kopie erhält, wenn eine Pflichtschulung überfällig ist."))
+    else:
+        after.append(_("Erinnerungen an Pflichtschulungen gehen nur an Sie."))
     if any(p.data == "aggregate" for p in present):
         after.append(_("Zusammengefasste Zahlen zeigen keine Gruppe mit weniger als %(k)d Personen, auch "
                        "nicht durch Abziehen anderer Zahlen.", k=k))
@@ -281,6 +294,7 @@ def _settings(config: Mapping[str, Any]) -> Section:
         "LMS_RETENTION_AUDIT_DAYS": _("Frist für Protokolleinträge (Tage)"),
         "LMS_RETENTION_SECURITY_DAYS": _("Frist für Anmeldeereignisse (Tage)"),
         "LMS_HR_SEES_SCORES": _("Personalstelle sieht Punktzahlen"),
+        "LMS_REMINDERS_COPY_COORDINATOR": _("Kopie überfälliger Erinnerungen an die Koordination"),
         "LMS_MIN_GROUP_SIZE": _("Kleinste gezeigte Gruppe in Auswertungen (Personen)"),
     }
     rows = []

@@ -51,6 +51,8 @@ def _report(kind: str, outcome: run.Outcome, dry_run: bool) -> None:
                 totals = [sum(r[k] for r in item.rows) for k in ("open", "overdue", "completed")]
                 click.echo(f"  {item.email}\t{len(item.rows)} course(s)\topen {totals[0]}, overdue {totals[1]}, "
                            f"completed {totals[2]}")
+        for copy in outcome.copies:
+            click.echo(f"  copy to {copy.email}\t{copy.reminder.slug}\toverdue (LMS_REMINDERS_COPY_COORDINATOR)")
         return
     click.echo(f"{kind}: {outcome.sent} sent, {len(outcome.failed)} failed")
     for recipient, reason in outcome.failed:

@@ -233,3 +233,48 @@ def status_counts_per_course(unit_paths: Iterable[str], today: date, now: dateti
         .where(running(), Employee.is_active.is_(True), subtree)
         .group_by(Course.id, Course.slug, CurrentVersion.title)
         .order_by(Course.slug))
+
+
+def units_of_assignments(assignment_ids: Iterable[int]) -> Select[tuple[int, str]]:
+    """(assignment id, materialised path of the person's unit) of these obligations."""
+    return (select(Assignment.id, OrgUnit.path)
+            .join(Employee, Employee.id == Assignment.employee_id)
+            .join(OrgUnit, OrgUnit.id == Employee.org_unit_id)
+            .where(Assignment.id.in_(list(assignment_ids))))
+
+
+def active_coordinators() -> Select[tuple[User]]:
+    """Active coordinators with an e-mail (their scopes load with them)."""
+    return (select(User).where(User.role == "coordinator", User.is_active.is_(True), User.email != "")
+            .order_by(User.id))
+
+
+# --- the person's own data ("Meine Daten"; provided to the learning layer by the app factory) ---
+
+def own_cycle_rows(employee_id: int) -> Select[tuple[Assignment]]:
+    """Every cycle of every obligation of the person (running, earlier, ended), with course and rule."""
+    return (select(Assignment)
+            .options(joinedload(Assignment.course).joinedload(Course.current_version))
+            .where(Assignment.employee_id == employee_id)
+            .order_by(Assignment.course_id, Assignment.cycle))
+
+
+def notifications_about(user_id: int, employee_id: int | None) -> Select[tuple[Notification, str | None]]:
+    """E-mails sent to the user, and those sent to others about the person's obligations (a copy to a
+    coordinator), with the recipient's address for the latter."""
+    mine = Notification.user_id == user_id
+    about = (Notification.assignment_id.in_(select(Assignment.id).where(Assignment.employee_id == employee_id))
+             if employee_id is not None else mine)
+    return (select(Notification, User.email)
+            .outerjoin(User, User.id == Notification.user_id)
+            .where(mine | about)
+            .order_by(Notification.sent_at, Notification.id))
+
+
+
+def own_cycles(employee_id: int) -> list[Assignment]:
+    return list(db.session.scalars(own_cycle_rows(employee_id)).unique())
+
+
+def own_notifications(user_id: int, employee_id: int | None) -> list[tuple[Notification, str | None]]:
+    return [(n, email) for n, email in db.session.execute(notifications_about(user_id, employee_id))]

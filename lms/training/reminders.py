@@ -7,6 +7,11 @@ only the latest reached stage is sent. Each sent stage is recorded as a :class:`
 dedupe key ``reminder:<assignment id>:<stage>``; a failed send is not recorded and is tried again by the
 next run. The digest goes to every active coordinator once per ISO week (``digest:<user id>:<week>``).
 
+Reminders go to the learner. Only where the service agreement says so (``LMS_REMINDERS_COPY_COORDINATOR``,
+default off) does the overdue reminder also go, as a copy, to the coordinators responsible for the
+person's unit (``reminder_copy:<assignment id>:<coordinator id>``, once per cycle each). The earlier
+stages never go to anyone but the learner.
+
 Services flush; the command commits (or, for ``--dry-run``, rolls back).
 """
 
@@ -101,12 +106,27 @@ class Reminder:
     title: str
 
 
+@dataclass(frozen=True)
+class Copy:
+    """The copy of an overdue reminder to a coordinator of the person's unit."""
+
+    key: str
+    assignment_id: int
+    user_id: int
+    email: str
+    locale: str | None
+    name: str
+    reminder: Reminder
+
+
 @dataclass
 class Outcome:
     """What a run did (or, in a dry run, would do)."""
 
     renewals_opened: int = 0
     planned: list = field(default_factory=list)
+    #: copies of overdue reminders to coordinators (only with LMS_REMINDERS_COPY_COORDINATOR)
+    copies: list = field(default_factory=list)
     sent: int = 0
     #: (recipient, reason) of every message that was not sent
     failed: list[tuple[str, str]] = field(default_factory=list)
@@ -126,6 +146,41 @@ def plan_reminders(today: date, now: datetime) -> list[Reminder]:
             title=row.title or row.slug))
     sent = _already_sent("reminder", [r.key for r in planned])
     return [r for r in planned if r.key not in sent]
+
+
+def copies_to_coordinators() -> bool:
+    """Whether overdue reminders also go to the coordinators of the person's unit (the DV decides)."""
+    return bool(current_app.config.get("LMS_REMINDERS_COPY_COORDINATOR"))
+
+
+def copy_key(assignment_id: int, coordinator_id: int) -> str:
+    return f"reminder_copy:{assignment_id}:{coordinator_id}"
+
+
+def plan_copies(planned: list[Reminder]) -> list[Copy]:
+    """The copies due for the overdue reminders among ``planned``: one to each active coordinator whose
+    units include the person's unit, unless sent for that cycle. None unless the setting is on."""
+    overdue = [r for r in planned if r.stage == OVERDUE]
+    if not overdue or not copies_to_coordinators():
+        return []
+    paths = dict(db.session.execute(queries.units_of_assignments(r.assignment_id for r in overdue)).tuples().all())
+    coordinators = db.session.scalars(queries.active_coordinators()).all()
+    copies = []
+    for reminder in overdue:
+        path = paths.get(reminder.assignment_id, "")
+        for user in coordinators:
+            if any(path.startswith(s.org_unit.path) for s in user.scopes):
+                copies.append(Copy(key=copy_key(reminder.assignment_id, user.id), assignment_id=reminder.assignment_id,
+                                   user_id=user.id, email=user.email, locale=user.locale, name=user.name,
+                                   reminder=reminder))
+    sent = _already_sent("reminder_copy", [c.key for c in copies])
+    return [c for c in copies if c.key not in sent]
+
+
+def _copy_mail(copy: Copy) -> mail.Mail:
+    r = copy.reminder
+    return mail.render("reminder_copy", to=copy.email, locale=copy.locale, ref=copy.key, name=copy.name,
+                       learner=r.name, due_on=r.due_on, title=r.title, days=-r.days)
 
 
 def _reminder_mail(reminder: Reminder) -> mail.Mail:
@@ -157,14 +212,22 @@ def send_reminders(*, today: date | None = None, now: datetime | None = None, dr
     if not dry_run:  # the daily run also adds the month's checkpoint of the competence summaries
         competence_services.extend_checkpoints(today)
     outcome.planned = plan_reminders(today, now)
+    outcome.copies = plan_copies(outcome.planned)
     if dry_run or not outcome.planned:
         return outcome
     by_key = {r.key: r for r in outcome.planned}
     result = mail.send((_reminder_mail(r) for r in outcome.planned), on_sent=_record("reminder", by_key))
     outcome.sent = len(result.sent)
     outcome.failed = [(m.to, reason) for m, reason in result.failed]
+    copies_sent = 0
+    if outcome.copies:
+        copies = {c.key: c for c in outcome.copies}
+        copied = mail.send((_copy_mail(c) for c in outcome.copies), on_sent=_record("reminder_copy", copies))
+        copies_sent = len(copied.sent)
+        outcome.sent += copies_sent
+        outcome.failed += [(m.to, reason) for m, reason in copied.failed]
     audit.record("training.reminders_sent", object_type="reminders", object_id=today.isoformat(),
-                 detail={"sent": outcome.sent, "failed": len(outcome.failed),
+                 detail={"sent": outcome.sent, "failed": len(outcome.failed), "copies_to_coordinators": copies_sent,
                          "renewals_opened": outcome.renewals_opened}, actor_label=actor_label)
     return outcome
 

@@ -16,6 +16,9 @@ from lms.training.models import Assignment
 from tests.learning.factories import load_attempt, read_all
 
 LIMIT = 12
+#: "Meine Daten" holds everything stored about the person: one query per kind of data (attempts, answers,
+#: reads, obligations, e-mails, targets, the audit log, ...), still a fixed number however much there is
+MY_DATA_LIMIT = 20
 
 
 counting = db.count_queries
@@ -72,7 +75,8 @@ def test_queries_per_page(name, app, client, journey):
     with counting(app) as statements:
         response = client.get(path)
     assert response.status_code == 200, (path, response.status_code)
-    assert len(statements) <= LIMIT, f"{path}: {len(statements)} queries\n" + "\n".join(statements)
+    limit = MY_DATA_LIMIT if name.startswith("my_data") else LIMIT
+    assert len(statements) <= limit, f"{path}: {len(statements)} queries\n" + "\n".join(statements)
     assert len(statements) >= 3  # the counter sees the queries (the user, the page's data)
 
 
@@ -118,7 +122,7 @@ def test_my_data_stays_small_and_cheap_with_250_attempts(app, client, busy_learn
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert len(response.data) < 40_000, f"{len(response.data)} bytes"
-    assert len(statements) <= LIMIT, f"{len(statements)} queries\n" + "\n".join(statements)
+    assert len(statements) <= MY_DATA_LIMIT, f"{len(statements)} queries\n" + "\n".join(statements)
     section = html[html.index('id="quiz-versuche"'):html.index(">Abschlüsse<")]
     assert section.count('<tr class="kern-table__row"><td') == 20
     assert "Versuche 1 bis 20 von 250, die neuesten zuerst." in html

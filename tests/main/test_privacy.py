@@ -10,6 +10,7 @@ import pytest
 from lms import config as config_module
 from lms.db import Base
 from lms.main import permissions, privacy
+from lms.reports.individual import scores
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "privacy.md"
 #: settings that are not the notice's business (and that tests set differently)
@@ -46,7 +47,9 @@ def test_page_shows_the_defaults_as_not_configured(client):
     assert "nicht konfiguriert (LMS_CONTROLLER_NAME)" in text
     assert "nicht konfiguriert (LMS_DPO_CONTACT)" in text
     assert "365 Tage nach der Abgabe gelöscht" in text
-    assert "Ihre Antworten und Punktzahlen sieht niemand außer Ihnen" in text
+    assert "Ihre Antworten, Punktzahlen, die Zahl Ihrer Versuche, Uhrzeiten und Bearbeitungsdauer sieht " \
+           "niemand außer Ihnen" in text
+    assert "Freiwillige Schulungen sieht niemand außer Ihnen" in text
     # exactly the views the catalogue marks as audited (and the tests prove) are said to be logged
     assert "Außerdem wird jeder Aufruf dieser Daten protokolliert" in text
     assert "Pflichtschulungen namentlich genannter Beschäftigter" in text
@@ -70,10 +73,13 @@ def test_page_follows_the_configuration(app, client):
                      "400 Tage nach dem Austrittsdatum", "Protokoll: 500 Tage",
                      "abgewiesene Anmeldeversuche: 30 Tage", "weniger als 7 Personen",
                      "§ 99 Landesdatenschutzgesetz Beispielland",
-                     "dass die Personalstelle Quiz-Punktzahlen sehen darf"):
+                     "von Ihren Quiz-Ergebnissen genau dies sehen"):
         assert expected in text, expected
+    # the agreed fields, word for word from their one definition
+    for field in scores.AGREED_FIELDS:
+        assert str(field.description) in text
     assert "nicht konfiguriert (LMS_CONTROLLER" not in text and "nicht konfiguriert (LMS_DPO" not in text
-    assert "Ihre Antworten und Punktzahlen sieht niemand" not in text
+    assert "Ihre Antworten, Punktzahlen" not in text
 
 
 def test_page_in_english(client):
@@ -124,3 +130,12 @@ def test_settings_table_lists_the_value(app, key):
     notice = privacy.build(app.config, app.view_functions)
     table = next(s for s in notice.sections if s.id == "einstellungen").table
     assert any(row[1] == key for row in table.rows)
+
+
+def test_reminder_copies_are_stated(app, client):
+    text = client.get("/datenschutz").get_data(as_text=True)
+    assert "Erinnerungen an Pflichtschulungen gehen nur an Sie." in text
+    app.config["LMS_REMINDERS_COPY_COORDINATOR"] = True
+    text = client.get("/datenschutz").get_data(as_text=True)
+    assert "die Koordination Ihrer Organisationseinheit eine Kopie erhält" in text
+    assert "Erinnerungen an Pflichtschulungen gehen nur an Sie." not in text

@@ -86,7 +86,7 @@ def test_export_endpoints(client, login_as, city):
     assert rows[-1][0] == "'=1+1"  # the hostile personnel number is text
     assert rows[2][4] == "überfällig" and rows[4][4] == "abgeschlossen" and rows[4][6]
     event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "report.export")).one()
-    assert event.detail == {"format": "csv", "filters": {"kurs": "basis"}, "rows": 5}
+    assert event.detail == {"format": "csv", "filters": {"kurs": "basis"}, "rows": 5, "scores": False}
     db.session.rollback()  # the test's session would hold SQLite's write lock
 
     response = client.get("/berichte/pflichtschulungen.xlsx?ueberfaellig=1")

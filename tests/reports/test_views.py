@@ -106,23 +106,40 @@ def test_committee_and_employee_reach_nothing(client, login_as, city):
         assert client.get(path).status_code == 403, path
 
 
-def test_scores_shown_when_configured_without_time_of_day(client, login_as, city, app):
+def test_scores_shown_when_configured_only_the_passed_attempt(client, login_as, city, app):
+    """With LMS_HR_SEES_SCORES the employee page shows the agreed field: the result of the passed attempt
+    that completed the obligation; not the failed attempts, their number, or any time of day."""
     from datetime import timedelta
 
     from lms.auth.models import User
     from lms.db import utcnow
-    from lms.learning.models import Attempt
+    from lms.learning.models import Attempt, Completion
 
     app.config["LMS_HR_SEES_SCORES"] = True
     schroeder = city["people"]["schroeder"]
+    schroeder_id = schroeder.id
     user = db.session.scalar(select(User).where(User.employee_id == schroeder.id))
+    version = city["courses"]["basis"].current_version_id
     submitted = utcnow() - timedelta(days=2)
-    db.session.add(Attempt(user_id=user.id, course_version_id=city["courses"]["basis"].current_version_id,
-                           started_at=submitted - timedelta(minutes=7), submitted_at=submitted, score=83,
-                           passed=True))
+    failed = Attempt(user_id=user.id, course_version_id=version, started_at=submitted - timedelta(hours=3),
+                     submitted_at=submitted - timedelta(hours=2), score=42, passed=False)
+    passed = Attempt(user_id=user.id, course_version_id=version, started_at=submitted - timedelta(minutes=7),
+                     submitted_at=submitted, score=83, passed=True)
+    db.session.add_all([failed, passed])
+    db.session.flush()
+    db.session.scalar(select(Completion).where(Completion.user_id == user.id)).attempt_id = passed.id
     db.session.commit()
     login_as("hr")
     html = client.get(f"/berichte/beschaeftigte/{schroeder.id}").get_data(as_text=True)
-    assert "83 %" in html
+    assert "83 %" in html and "42 %" not in html
     assert submitted.strftime("%H:%M") not in html
     assert _last_audit("report.view_person").detail["scores"] is True
+    db.session.rollback()
+    listing = client.get("/berichte/pflichtschulungen?kurs=basis").get_data(as_text=True)
+    assert "83 %" in listing and "42 %" not in listing
+    csv_text = client.get("/berichte/pflichtschulungen.csv?kurs=basis").get_data(as_text=True)
+    assert "Ergebnis bestanden (%)" in csv_text.splitlines()[0]
+    assert ";83" in csv_text and "42" not in csv_text
+    app.config["LMS_HR_SEES_SCORES"] = False
+    assert "83 %" not in client.get(f"/berichte/beschaeftigte/{schroeder_id}").get_data(as_text=True)
+    assert "83" not in client.get("/berichte/pflichtschulungen.csv?kurs=basis").get_data(as_text=True)

@@ -216,3 +216,87 @@ def test_planning_takes_two_queries_whatever_the_number_of_people(app, make_unit
         planned = reminders.plan_reminders(TODAY, datetime(2027, 3, 1, 11, tzinfo=UTC))
     assert len(planned) == 23  # due within 14 days or overdue: n % 20 - 3 <= 14
     assert len(queries) == 2, queries
+
+
+# --- to the learner; to coordinators only where the service agreement says so ------------------------
+
+
+def _overdue_with_coordinators(make_unit, make_user, make_course, oblige):
+    """An overdue learner in unit B (below A); coordinators of A (responsible), of another unit, and HR."""
+    a = make_unit("A", "Amt A")
+    b = make_unit("B", "Sachgebiet B", parent=a)
+    elsewhere = make_unit("X", "Anderswo")
+    learner = make_user("employee")
+    learner.employee.org_unit_id = b.id
+    db.session.commit()
+    responsible = make_user("coordinator", units=[a])
+    other = make_user("coordinator", units=[elsewhere])
+    hr = make_user("hr")
+    cv = make_course(title="KI-Grundlagen für alle")
+    assignment = oblige(learner.employee, cv, TODAY - timedelta(days=2), today=TODAY - timedelta(days=30))
+    return learner, responsible, other, hr, assignment
+
+
+def test_reminders_go_to_the_learner_only_by_default(app, runner, smtp_server, make_unit, make_user,  # noqa: F811
+                                                     make_course, oblige):
+    learner, responsible, other, hr, assignment = _overdue_with_coordinators(make_unit, make_user, make_course,
+                                                                             oblige)
+    assert app.config["LMS_REMINDERS_COPY_COORDINATOR"] is False
+    assert run(runner).exit_code == 0
+    assert [m["To"] for m in smtp_server.mailbox.messages] == [learner.email]
+    assert notifications() == [f"reminder:{assignment.id}:overdue"]
+
+
+def test_overdue_copy_to_the_coordinators_of_the_unit_when_agreed(app, runner, smtp_server, make_unit,  # noqa: F811
+                                                                   make_user, make_course, oblige):
+    app.config["LMS_REMINDERS_COPY_COORDINATOR"] = True
+    learner, responsible, other, hr, assignment = _overdue_with_coordinators(make_unit, make_user, make_course,
+                                                                             oblige)
+    dry = run(runner, "--dry-run")
+    assert f"copy to {responsible.email}" in dry.output and other.email not in dry.output
+    assert smtp_server.mailbox.messages == []
+    result = run(runner)
+    assert result.exit_code == 0, result.output
+    assert "reminders: 2 sent, 0 failed" in result.output
+    assert sorted(m["To"] for m in smtp_server.mailbox.messages) == sorted([learner.email, responsible.email])
+    [copy] = smtp_server.mailbox.to(responsible.email)
+    name = f"{learner.employee.first_name} {learner.employee.last_name}"
+    assert copy["Subject"] == f"Kopie: KI-Grundlagen für alle von {name} überfällig"
+    text = text_part(copy)
+    assert "Dienstvereinbarung" in text and "%" not in text  # no scores, no progress
+    assert notifications() == sorted([f"reminder:{assignment.id}:overdue",
+                                      f"reminder_copy:{assignment.id}:{responsible.id}"])
+    # once per cycle
+    assert run(runner, today=TODAY + timedelta(days=1)).exit_code == 0
+    assert len(smtp_server.mailbox.messages) == 2
+
+
+def test_earlier_stages_never_go_to_a_coordinator(app, runner, smtp_server, make_unit, make_user,  # noqa: F811
+                                                  make_course, oblige):
+    app.config["LMS_REMINDERS_COPY_COORDINATOR"] = True
+    a = make_unit("A", "Amt A")
+    learner = make_user("employee")
+    learner.employee.org_unit_id = a.id
+    db.session.commit()
+    make_user("coordinator", units=[a])
+    oblige(learner.employee, make_course(), TODAY + timedelta(days=7), today=TODAY - timedelta(days=1))
+    assert run(runner).exit_code == 0
+    assert [m["To"] for m in smtp_server.mailbox.messages] == [learner.email]
+
+
+def test_nothing_ranks_people():
+    """No page, query or export orders people by score, speed or attempts, or names a ranking."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "lms"
+    order_by_score = re.compile(r"order_by\([^)]*\b(score|passed_score|submitted_at\s*-\s*started_at)\b", re.S)
+    sql_order = re.compile(r"ORDER BY[^;\"]{0,80}\bscore\b")
+    words = re.compile(r"Rangliste|Bestenliste|Top[- ]?(Lernende|learners|10)|leaderboard|ranking of people", re.I)
+    found = []
+    for path in [*root.rglob("*.py"), *root.rglob("*.html"), *root.rglob("*.txt")]:
+        text = path.read_text(encoding="utf-8")
+        for pattern in (order_by_score, sql_order, words):
+            for match in pattern.finditer(text):
+                found.append(f"{path.relative_to(root.parent)}: {match.group(0)!r}")
+    assert not found, found

@@ -8,11 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, Select, and_, case, false, func, literal, or_, select
+from sqlalchemy import ColumnElement, Integer, Select, and_, case, false, func, literal, null, or_, select
 from sqlalchemy.orm import aliased, joinedload
 
-from lms.auth.models import User
-from lms.catalog.models import Course, CourseVersion
+from lms.catalog.models import Course
 from lms.learning.models import Attempt, Completion
 from lms.org.models import Employee, OrgUnit
 from lms.org.queries import german_key, german_text_key
@@ -21,6 +20,8 @@ from lms.training.models import Assignment, AssignmentRule
 from lms.training.rules import Status
 
 STATUSES = tuple(s.value for s in Status)
+#: the passed attempt that completed a cycle (an alias: the status expression reads ``Attempt`` itself)
+PassedAttempt = aliased(Attempt, name="passed_attempt")
 
 
 def in_scope(scope: list[str] | None, path: ColumnElement[str] = OrgUnit.path) -> ColumnElement[bool]:
@@ -136,16 +137,29 @@ def search_condition(search: str) -> ColumnElement[bool] | None:
     return and_(*conditions)
 
 
-def obligation_rows(filters: Filters, scope: list[str] | None, today: date, now: datetime) -> Select:
+def passed_score(query: Select, with_score: bool) -> Select:
+    """Add the column ``passed_score`` to a query joined with the cycle's ``Completion``: the result of the
+    passed attempt that completed it (:data:`lms.reports.individual.scores.AGREED_FIELDS`), or NULL
+    without ``with_score`` (``LMS_HR_SEES_SCORES`` off): then no score is read at all."""
+    if not with_score:
+        return query.add_columns(null().cast(Integer).label("passed_score"))
+    return (query.add_columns(PassedAttempt.score.label("passed_score"))
+            .outerjoin(PassedAttempt, and_(PassedAttempt.id == Completion.attempt_id,
+                                           PassedAttempt.passed.is_(True))))
+
+
+def obligation_rows(filters: Filters, scope: list[str] | None, today: date, now: datetime,
+                    with_score: bool = False) -> Select:
     """The running obligations of the filtered list as plain rows (no ORM objects: the export streams
-    them), in German order of last and first name, then course."""
+    them), in German order of last and first name, then course. Only obligations: a course someone takes
+    voluntarily is never listed. ``with_score``: the agreed ``passed_score`` (else NULL)."""
     status = training.status_expression(today, now).label("status")
-    query = (training.with_status_joins(
+    query = (passed_score(training.with_status_joins(
         select(Employee.id.label("employee_id"), Employee.personnel_no, Employee.first_name,
                Employee.last_name, OrgUnit.code.label("unit_code"), OrgUnit.name.label("unit_name"),
                Course.slug.label("course_slug"), training.CurrentVersion.title.label("course_title"),
                status, Assignment.due_on, Completion.completed_at, Completion.valid_until)
-        .select_from(Assignment))
+        .select_from(Assignment)), with_score)
         .join(Employee, Employee.id == Assignment.employee_id)
         .join(OrgUnit, OrgUnit.id == Employee.org_unit_id)
         .where(training.running(), in_scope(scope)))
@@ -174,20 +188,13 @@ def employee_in_scope(employee_id: int, scope: list[str] | None) -> Select[tuple
             .where(Employee.id == employee_id, in_scope(scope)))
 
 
-def cycles(employee_id: int, today: date, now: datetime) -> Select:
-    """Every cycle of the person with its status (running ones), the course title and the completion."""
-    return training.employee_cycles(employee_id, today, now).add_columns(training.CurrentVersion.title)
+def cycles(employee_id: int, today: date, now: datetime, with_score: bool = False) -> Select:
+    """Every cycle of the person's obligations with its status (running ones), the completion that
+    fulfilled it, the course title and the agreed ``passed_score`` (NULL without ``with_score``). Only
+    obligations: completions of voluntary courses are not the business of HR."""
+    return passed_score(training.employee_cycles(employee_id, today, now)
+                        .add_columns(training.CurrentVersion.title), with_score)
 
 
 def active_rules_with_units() -> Select[tuple[AssignmentRule]]:
     return select(AssignmentRule).where(AssignmentRule.ended_at.is_(None)).order_by(AssignmentRule.id)
-
-
-def attempts_of(employee_id: int) -> Select:
-    """Submitted attempts of the person's account: course, version, day, score, passed (no time of day,
-    no time on task)."""
-    return (select(CourseVersion.title, CourseVersion.version, Attempt.submitted_at, Attempt.score, Attempt.passed)
-            .join(User, User.id == Attempt.user_id)
-            .join(CourseVersion, CourseVersion.id == Attempt.course_version_id)
-            .where(User.employee_id == employee_id, Attempt.submitted_at.is_not(None))
-            .order_by(Attempt.submitted_at.desc(), Attempt.id.desc()))

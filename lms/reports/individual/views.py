@@ -25,7 +25,7 @@ from lms.db import utcnow, writes
 from lms.org.services import BERLIN
 from lms.org.services import today as berlin_today
 from lms.pagination import paginate
-from lms.reports.individual import queries
+from lms.reports.individual import queries, scores
 from lms.reports.individual.queries import Filters
 from lms.spreadsheet import csv_rows, xlsx_chunks
 from lms.training import rules as training_rules
@@ -126,25 +126,31 @@ def obligations():
     scope = scope_paths()
     filters = parse_filters(request.args, scope)
     today, now = _now()
-    page = paginate(queries.obligation_rows(filters, scope, today, now), per_page=PER_PAGE, rows=True)
+    with_score = scores.sees_scores(current_app.config)
+    page = paginate(queries.obligation_rows(filters, scope, today, now, with_score), per_page=PER_PAGE,
+                    rows=True)
     audit.record("report.list", object_type="report", object_id="obligations",
-                 detail={"filters": filters.args, "rows": page.total, "page": page.page})
+                 detail={"filters": filters.args, "rows": page.total, "page": page.page, "scores": with_score})
     db.session.commit()
     units = db.session.scalars(queries.units_in_scope(scope)).all()
     courses = db.session.scalars(queries.courses_with_obligations()).all()
     return render_template("reports/obligations.html", page=page, filters=filters, units=units, courses=courses,
-                           statuses=queries.STATUSES, labels=STATUS_LABELS)
+                           statuses=queries.STATUSES, labels=STATUS_LABELS, with_score=with_score,
+                           score_field=scores.PASSED_SCORE)
 
 
-def _export_rows(query) -> Iterator[list[Any]]:
+def _export_rows(query, with_score: bool) -> Iterator[list[Any]]:
     """The rows of the export, read in batches on a read-only session of its own: the request's
     session wrote the audit event, and a long download must not hold SQLite's write lock."""
     session = db.get_db().read_sessions()
     try:
         for row in session.execute(query.execution_options(yield_per=1000)):
-                yield [row.personnel_no, f"{row.last_name}, {row.first_name}", f"{row.unit_code} {row.unit_name}",
-                   row.course_title or row.course_slug, STATUS_EXPORT.get(row.status, row.status), row.due_on,
-                   _berlin_date(row.completed_at), _berlin_date(row.valid_until)]
+            line = [row.personnel_no, f"{row.last_name}, {row.first_name}", f"{row.unit_code} {row.unit_name}",
+                    row.course_title or row.course_slug, STATUS_EXPORT.get(row.status, row.status), row.due_on,
+                    _berlin_date(row.completed_at), _berlin_date(row.valid_until)]
+            if with_score:  # the one agreed field (lms/reports/individual/scores.py)
+                line.append(row.passed_score)
+            yield line
     finally:
         session.close()
 
@@ -162,18 +168,20 @@ def export(fmt: str):
     scope = scope_paths()
     filters = parse_filters(request.args, scope)
     today, now = _now()
-    query = queries.obligation_rows(filters, scope, today, now)
+    with_score = scores.sees_scores(current_app.config)
+    query = queries.obligation_rows(filters, scope, today, now, with_score)
     rows = _count(query)
     audit.record("report.export", object_type="report", object_id="obligations",
-                 detail={"format": fmt, "filters": filters.args, "rows": rows})
+                 detail={"format": fmt, "filters": filters.args, "rows": rows, "scores": with_score})
     db.session.commit()
     stamp = today.isoformat()
     headers = {"Content-Disposition": f'attachment; filename="pflichtschulungen-{stamp}.{fmt}"',
                "Cache-Control": "private, no-store"}
+    header = EXPORT_HEADER + ([scores.PASSED_SCORE.export_header] if with_score else [])
     if fmt == "csv":
-        body = (line.encode("utf-8") for line in csv_rows(EXPORT_HEADER, _export_rows(query)))
+        body = (line.encode("utf-8") for line in csv_rows(header, _export_rows(query, with_score)))
         return Response(stream_with_context(body), mimetype="text/csv", headers=headers)
-    body = xlsx_chunks(EXPORT_HEADER, _export_rows(query), title="Pflichtschulungen")
+    body = xlsx_chunks(header, _export_rows(query, with_score), title="Pflichtschulungen")
     return Response(stream_with_context(body), headers=headers,
                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
@@ -186,16 +194,15 @@ def employee(employee_id: int):
     if employee is None:
         abort(404)
     today, now = _now()
-    cycles = db.session.execute(queries.cycles(employee.id, today, now)).all()
+    sees_scores = scores.sees_scores(current_app.config)
+    cycles = db.session.execute(queries.cycles(employee.id, today, now, sees_scores)).all()
     rules = [rule for rule in db.session.scalars(queries.active_rules_with_units()).unique()
              if (rule.org_unit is None or employee.org_unit.path.startswith(rule.org_unit.path))
              and (not rule.position_pattern
                   or training_rules.position_matches(rule.position_pattern, employee.position))]
-    sees_scores = bool(current_app.config.get("LMS_HR_SEES_SCORES"))
-    attempts = db.session.execute(queries.attempts_of(employee.id)).all() if sees_scores else []
     audit.record("report.view_person", object_type="employee", object_id=employee.id,
                  detail={"obligations": len(cycles), "scores": sees_scores})
     db.session.commit()
     return render_template("reports/employee.html", employee=employee, cycles=cycles, rules=rules,
-                           attempts=attempts, sees_scores=sees_scores, labels=STATUS_LABELS,
+                           sees_scores=sees_scores, score_field=scores.PASSED_SCORE, labels=STATUS_LABELS,
                            reasons=REASON_LABELS)
