@@ -60,9 +60,14 @@ PARAMS: dict[str, Callable[[Seeded], list[str]]] = {
     "auth.accept_invitation": lambda s: ["/einladung/unbekannt"],
     "auth.reset_password": lambda s: ["/passwort-neu/unbekannt"],
     "static": lambda s: ["/static/css/app.css"],
+    "dv.annex": lambda s: [f"/dienstvereinbarung/anlage-{n}" for n in (1, 2, 3)],
+    "dv.annex_pdf": lambda s: [f"/dienstvereinbarung/anlage-{n}.pdf" for n in (1, 2, 3)],
 }
-#: GET rules with parameters that cannot be built here, with the reason (none so far)
-NOT_BUILDABLE: dict[str, str] = {}
+#: GET rules with parameters that cannot be built here, with the reason
+NOT_BUILDABLE: dict[str, str] = {
+    "admin.target_end": "a competence target (area, level, scope, counts of people): the seed has none, and "
+                        "the page names no one (tests/competence/test_targets.py)",
+}
 #: filters that find the learner, for pages without parameters
 QUERIES: dict[str, list[str]] = {
     "reports.obligations": ["?q=Lernwerk", "?einheit=MRK.1", "?status=abgeschlossen"],
