@@ -13,7 +13,7 @@ export LMS_DEV ?= 1
 ## run: set up, migrate, import courses, load the demo organisation, serve on http://127.0.0.1:5000
 run: setup migrate courses demo
 	@echo "KI-Kompetenz: open http://127.0.0.1:5000 and log in with one of the accounts above (Ctrl+C stops)."
-	$(BIN)/gunicorn --bind 127.0.0.1:5000 --workers 2 --threads 4 --access-logfile - wsgi:app
+	$(BIN)/gunicorn --bind 127.0.0.1:5000 --workers 2 --threads 4 --timeout 120 --access-logfile - wsgi:app
 
 ## test: ruff + the whole suite on SQLite, then again on a temporary PostgreSQL server
 test: setup system-deps lint pytest pytest-pg
