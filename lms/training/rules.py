@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import enum
-import re
 from datetime import date, timedelta
+
+# one matching rule for positions, shared with competence targets (re-exported for training's callers)
+from lms.competence.summaries import position_matches  # noqa: F401
 
 
 class Status(enum.StrEnum):
@@ -65,10 +67,3 @@ def renewal_due_on(*, opened_on: date, due_days: int | None, fallback_days: int 
     """A renewal cycle (expiry or a major version) is due the rule's N days after it opens."""
     return opened_on + timedelta(days=due_days if due_days is not None else fallback_days)
 
-
-def position_matches(pattern: str, position: str | None) -> bool:
-    """A position pattern (``*`` for any text, case-insensitive, umlauts included) matches a position."""
-    if position is None:
-        return False
-    regex = ".*".join(re.escape(part) for part in pattern.strip().lower().split("*"))
-    return re.fullmatch(regex, position.lower(), flags=re.DOTALL) is not None
