@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection, Iterable
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import aliased
@@ -24,9 +23,10 @@ from lms.competence import queries as competence_queries
 from lms.competence import services as competence_services
 from lms.competence.summaries import PersonFacts, Span, Target
 from lms.learning.models import Completion
+from lms.org import services as org_services
 from lms.org.models import Employee, OrgUnit
+from lms.org.services import BERLIN
 
-BERLIN = ZoneInfo("Europe/Berlin")
 _CHUNK = 2000
 
 
@@ -34,8 +34,7 @@ def local_day(moment: datetime) -> date:
     return moment.astimezone(BERLIN).date()
 
 
-def today() -> date:
-    return datetime.now(BERLIN).date()
+today = org_services.today
 
 
 def _employees(ids: list[int] | None) -> Select:
