@@ -180,6 +180,6 @@ def test_the_oracle_catches_greedy_suppression_alone(monkeypatch):
     """Without the audit, the 7 = 3 + 4 table leaks; the oracle must say so."""
     import lms.reports.aggregate.suppression as module
 
-    monkeypatch.setattr(module, "first_leak", lambda *a, **k: None)
+    monkeypatch.setattr(module, "first_leak", lambda *a, **k: (None, []))
     with pytest.raises(AssertionError):
         assert_protected(SEVEN, module.suppress(SEVEN, K))

@@ -28,11 +28,15 @@ The same function serves screen, CSV and PDF, so the three can never disagree.
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from threading import Lock
+from typing import Any
 
+import highspy
 import numpy as np
-from scipy.optimize import linprog
 
 Cell = Hashable
 
@@ -109,11 +113,15 @@ def suppress(table: Table, k: int) -> Published:
         return True
 
     everything = set(values) - table.fixed
-    solved: dict[tuple[Cell, frozenset[Cell]], tuple[float, float]] = {}
-    baseline = _Baseline(values, relations, everything, primary, k, solved)
+    reader = _Reader(values, relations, primary, k)
+    baseline = _Baseline(_Reader(values, relations, primary, k), frozenset(everything))
+    # Withholding more can only widen what the reader can infer (fewer equations, the same constraints),
+    # and the baseline is the widest it gets: a cell found safe stays safe, so each audit resumes at the
+    # cell that leaked last.
+    pending = sorted(sensitive, key=repr)
     while True:
         _complete_relations(relations, unknown, hidden | sensitive, hide_one_more)
-        leaking = first_leak(values, relations, unknown, primary, k, sensitive, baseline, solved) if sensitive else None
+        leaking, pending = first_leak(reader, frozenset(unknown), pending, baseline)
         if leaking is None or unknown >= everything:
             break
         around = [c for r in by_cell.get(leaking, []) for c in r.cells]
@@ -138,88 +146,119 @@ def _complete_relations(relations: Sequence[Relation], unknown: set[Cell], prote
                 changed = True
 
 
-class _Analysis:
-    """What the reader knows for one set of unknown cells: every relation with a single unknown cell fixes
-    that cell (an equation: exact), and the remaining unknown cells fall into connected parts (cells linked
-    through relations). A cell's bounds depend only on its own part, so one linear programme per cell and
-    part is enough, and a part that did not change between rounds is not solved again (``solved``: the
-    true values are the same throughout one call of ``suppress``)."""
 
-    def __init__(self, values: Mapping[Cell, int], relations: Sequence[Relation], unknown: set[Cell] | frozenset[Cell],
-                 primary: frozenset[Cell], k: int, solved: dict[tuple[Cell, frozenset[Cell]], tuple[float, float]]):
-        self.values, self.primary, self.k, self.solved = values, primary, k, solved
-        open_cells = set(unknown)
-        self.derived: set[Cell] = set()
-        pending = [r for r in relations if any(c in open_cells for c in r.cells)]
-        changed = True
-        while changed:
-            changed = False
-            still = []
-            for relation in pending:
-                missing = [c for c in relation.cells if c in open_cells]
-                if len(missing) == 1:
-                    open_cells.discard(missing[0])
-                    self.derived.add(missing[0])
-                    changed = True
-                elif missing:
-                    still.append(relation)
-            pending = still
-        self.open = open_cells
-        parent: dict[Cell, Cell] = {c: c for c in open_cells}
+class _Reader:
+    """What a reader can infer, as one linear programme over the whole table (a HiGHS model, built on
+    first use): a column per cell, a row per relation; a published cell is a column fixed at its value,
+    an unknown one has the bounds the reader knows (``[1, k-1]`` for "< k", else ``>= 0``). Withholding
+    one more cell only widens that column's bounds, and each cell's minimum and maximum only change the
+    objective, so HiGHS starts every solve from the previous optimal basis. (A fresh programme per bound
+    cost ~3 ms of set-up each; docs/performance.md.)"""
 
-        def find(c: Cell) -> Cell:
-            while parent[c] != c:
-                parent[c] = parent[parent[c]]
-                c = parent[c]
-            return c
+    def __init__(self, values: Mapping[Cell, int], relations: Sequence[Relation], primary: frozenset[Cell],
+                 k: int) -> None:
+        self.values, self.relations, self.primary, self.k = values, relations, primary, k
+        self.index = {c: i for i, c in enumerate(sorted({c for r in relations for c in r.cells}, key=repr))}
+        self.highs: Any = None
+        self.unknown: frozenset[Cell] = frozenset()
+        self.costed: int | None = None
 
-        for relation in pending:
-            cells = [c for c in relation.cells if c in open_cells]
-            for c in cells[1:]:
-                a, b = find(cells[0]), find(c)
-                if a != b:
-                    parent[a] = b
-        self.part: dict[Cell, frozenset[Cell]] = {}
-        members: dict[Cell, set[Cell]] = {}
-        for c in open_cells:
-            members.setdefault(find(c), set()).add(c)
-        for group in members.values():
-            frozen = frozenset(group)
-            for c in group:
-                self.part[c] = frozen
-        self.relations_of: dict[frozenset[Cell], list[Relation]] = {}
-        for relation in pending:
-            first = next(c for c in relation.cells if c in open_cells)
-            self.relations_of.setdefault(self.part[first], []).append(relation)
+    def _build(self) -> None:
+        self.highs = _highs()
+        fixed = np.array([float(self.values[c]) for c in self.index])
+        self.highs.addVars(len(self.index), fixed, fixed)
+        for relation in self.relations:
+            row: dict[int, float] = {}
+            for sign, c in [(1.0, relation.total), *((-1.0, p) for p in relation.parts)]:
+                row[self.index[c]] = row.get(self.index[c], 0.0) + sign
+            columns = [i for i, coefficient in row.items() if coefficient != 0.0]
+            self.highs.addRow(0.0, 0.0, len(columns), np.array(columns, dtype=np.int32),
+                              np.array([row[i] for i in columns]))
 
-    def bounds(self, cell: Cell) -> tuple[float, float]:
-        if cell in self.derived:
-            value = float(self.values[cell])
-            return value, value
-        if cell not in self.open:
+    def _know(self, unknown: frozenset[Cell]) -> None:
+        """Set each column's bounds to what the reader knows when ``unknown`` is withheld."""
+        if self.highs is None:
+            self._build()
+        for cell in unknown ^ self.unknown:
+            column = self.index.get(cell)
+            if column is None:
+                continue
+            if cell not in unknown:
+                value = float(self.values[cell])
+                self.highs.changeColBounds(column, value, value)
+            elif cell in self.primary:
+                self.highs.changeColBounds(column, 1.0, float(self.k - 1))
+            else:
+                self.highs.changeColBounds(column, 0.0, highspy.kHighsInf)
+        self.unknown = unknown
+
+    def bounds(self, cell: Cell, unknown: frozenset[Cell]) -> tuple[float, float]:
+        """The least and greatest value of the unknown ``cell`` (``inf`` if unbounded) when the cells in
+        ``unknown`` are withheld and every other one is published."""
+        column = self.index.get(cell)
+        if column is None:  # in no relation: the reader knows only its marker
             return _box(cell, self.primary, self.k)
-        part = self.part[cell]
-        key = (cell, part)
-        if key not in self.solved:
-            relations = self.relations_of.get(part, [])
-            self.solved[key] = (_solve(self.values, relations, part, self.primary, self.k, cell) if relations
-                                else _box(cell, self.primary, self.k))
-        return self.solved[key]
+        self._know(unknown)
+        if self.costed is not None:
+            self.highs.changeColCost(self.costed, 0.0)
+        self.highs.changeColCost(column, 1.0)
+        self.costed = column
+        lo = self._optimum(highspy.ObjSense.kMinimize)
+        hi = self._optimum(highspy.ObjSense.kMaximize)
+        return (0.0 if lo is None else lo), (float("inf") if hi is None else hi)
+
+    def _optimum(self, sense: Any) -> float | None:
+        self.highs.changeObjectiveSense(sense)
+        self.highs.run()
+        if self.highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            return None  # unbounded above (a minimum always exists: the true values are feasible, >= 0)
+        return float(self.highs.getInfo().objective_function_value)
+
+
+_HIGHS_LOCK = Lock()
+_highs_announced = False
+
+
+def _highs() -> Any:
+    """A silent HiGHS instance. The library prints a banner to standard output the first time a solver is
+    created in a process, before any option can switch output off; that once, standard output is pointed
+    at /dev/null (CLI commands write CSV to standard output)."""
+    global _highs_announced
+    with _HIGHS_LOCK:
+        if not _highs_announced:
+            sys.stdout.flush()
+            saved = os.dup(1)
+            try:
+                with open(os.devnull, "wb") as devnull:
+                    os.dup2(devnull.fileno(), 1)
+                    solver = highspy.Highs()
+            finally:
+                os.dup2(saved, 1)
+                os.close(saved)
+            _highs_announced = True
+        else:
+            solver = highspy.Highs()
+    solver.setOptionValue("output_flag", False)
+    # small models re-solved from the last optimal basis after a change of objective: that basis stays
+    # primal feasible, so the primal simplex (strategy 4) continues from it; presolve would discard it
+    solver.setOptionValue("presolve", "off")
+    solver.setOptionValue("simplex_strategy", 4)
+    return solver
+
+
 
 
 class _Baseline:
     """The bounds of a cell with every other figure withheld, computed when first needed."""
 
-    def __init__(self, values: Mapping[Cell, int], relations: Sequence[Relation], unknown: set[Cell],
-                 primary: frozenset[Cell], k: int,
-                 solved: dict[tuple[Cell, frozenset[Cell]], tuple[float, float]]) -> None:
-        self.args = (values, relations, unknown, primary, k, solved)
-        self.analysis: _Analysis | None = None
+    def __init__(self, reader: _Reader, everything: frozenset[Cell]) -> None:
+        self.reader, self.everything = reader, everything
+        self.known: dict[Cell, tuple[float, float]] = {}
 
     def __getitem__(self, cell: Cell) -> tuple[float, float]:
-        if self.analysis is None:
-            self.analysis = _Analysis(*self.args)
-        return self.analysis.bounds(cell)
+        if cell not in self.known:
+            self.known[cell] = self.reader.bounds(cell, self.everything)
+        return self.known[cell]
 
 
 def _box(cell: Cell, primary: frozenset[Cell], k: int) -> tuple[float, float]:
@@ -230,48 +269,19 @@ def bounds(values: Mapping[Cell, int], relations: Sequence[Relation], unknown: s
            primary: frozenset[Cell], k: int, cell: Cell) -> tuple[float, float]:
     """What a reader can infer about an unknown ``cell``: its minimum and maximum (``inf`` if unbounded)
     under every relation, the published values, ``>= 0`` and ``[1, k-1]`` for "< k" cells."""
-    return _Analysis(values, relations, unknown, primary, k, {}).bounds(cell)
+    return _Reader(values, relations, primary, k).bounds(cell, frozenset(unknown))
 
 
-def _solve(values: Mapping[Cell, int], involved: Sequence[Relation], unknown: frozenset[Cell],
-           primary: frozenset[Cell], k: int, cell: Cell) -> tuple[float, float]:
-    """The two linear programmes over one connected part (cells outside it are known)."""
-    variables = sorted(unknown, key=repr)
-    index = {c: i for i, c in enumerate(variables)}
-    rows, rhs = [], []
-    for relation in involved:
-        row = np.zeros(len(variables))
-        constant = 0.0
-        for sign, c in [(1.0, relation.total), *((-1.0, p) for p in relation.parts)]:
-            if c in index:
-                row[index[c]] += sign
-            else:
-                constant += sign * values[c]
-        rows.append(row)
-        rhs.append(-constant)
-    box = [(1, k - 1) if c in primary else (0, None) for c in variables]
-    objective = np.zeros(len(variables))
-    objective[index[cell]] = 1.0
-    eq = {"A_eq": np.array(rows), "b_eq": np.array(rhs)} if rows else {}
-    low = linprog(objective, bounds=box, method="highs", **eq)
-    high = linprog(-objective, bounds=box, method="highs", **eq)
-    lo = low.fun if low.status == 0 else 0.0
-    hi = -high.fun if high.status == 0 else float("inf")
-    return lo, hi
-
-
-def first_leak(values: Mapping[Cell, int], relations: Sequence[Relation], unknown: set[Cell],
-               primary: frozenset[Cell], k: int, sensitive: frozenset[Cell],
-               baseline: _Baseline | Mapping[Cell, tuple[float, float]],
-               solved: dict[tuple[Cell, frozenset[Cell]], tuple[float, float]] | None = None) -> Cell | None:
-    """A sensitive cell (shown as "< k", or a small count never shown) the reader can narrow further
-    than with every other figure withheld (``baseline``), or None."""
-    analysis = _Analysis(values, relations, unknown, primary, k, solved if solved is not None else {})
-    for cell in sorted(sensitive, key=repr):
-        lo, hi = analysis.bounds(cell)
-        if (lo, hi) == _box(cell, primary, k):
+def first_leak(reader: _Reader, unknown: frozenset[Cell], pending: Sequence[Cell],
+               baseline: _Baseline | Mapping[Cell, tuple[float, float]]) -> tuple[Cell | None, list[Cell]]:
+    """The first of the ``pending`` sensitive cells (shown as "< k", or small counts never shown) that
+    the reader can narrow further than with every other figure withheld (``baseline``), and the cells
+    still to audit: that one and those after it (the ones before it are safe, and stay safe)."""
+    for i, cell in enumerate(pending):
+        lo, hi = reader.bounds(cell, unknown)
+        if (lo, hi) == _box(cell, reader.primary, reader.k):
             continue  # nothing learnt at all: the baseline cannot be wider
         base_lo, base_hi = baseline[cell]
         if lo > base_lo + 1e-6 or hi < base_hi - 1e-6:
-            return cell
-    return None
+            return cell, list(pending[i:])
+    return None, []
