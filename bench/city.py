@@ -15,6 +15,8 @@ DOMAIN = "bench.example"
 HR_EMAIL = f"hr@{DOMAIN}"
 COORDINATOR_EMAIL = f"koordination@{DOMAIN}"
 ADMIN_EMAIL = f"admin@{DOMAIN}"
+#: a member of the council committee (the aggregate dashboard and progress report)
+COMMITTEE_EMAIL = f"ausschuss@{DOMAIN}"
 #: employee no. 1, given many more attempts than anyone else (the worst case of the learner pages)
 HEAVY_LEARNER_EMAIL = f"helga.haeufig@{DOMAIN}"
 #: the Geschäftsbereich the coordinator looks after

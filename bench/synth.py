@@ -237,7 +237,8 @@ def build(url: str, employees: int, attempts: int, heavy: int, seed: int) -> Non
         for offset, (email, role, name) in enumerate((
                 (city.HR_EMAIL, "hr", "Personalamt (Bench)"),
                 (city.COORDINATOR_EMAIL, "coordinator", "Koordination GB 2 (Bench)"),
-                (city.ADMIN_EMAIL, "admin", "Administration (Bench)")), start=employees + 1):
+                (city.ADMIN_EMAIL, "admin", "Administration (Bench)"),
+                (city.COMMITTEE_EMAIL, "committee", "Ausschuss (Bench)")), start=employees + 1):
             w.add("users", {"id": offset, "email": email, "display_name": name,
                             "password_hash": password_hash, "role": role, "employee_id": None,
                             "is_active": True, "session_version": 1, "created_at": today})

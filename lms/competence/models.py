@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, CheckConstraint, Date, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lms.db import Base, UTCDateTime, utcnow
@@ -105,3 +105,17 @@ class UnitCheckpoint(Base):
     level: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     month: Mapped[date] = mapped_column(Date, primary_key=True, index=True)
     total: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class SummaryGeneration(Base):
+    """One row (id 1) whose number is replaced by a new random one, in the same transaction, at every
+    change of the unit summaries and of what the committee's figures read besides them (units, courses,
+    assignment rules, the framework, targets). Caches of those figures are keyed on it
+    (``lms.reports.aggregate.cache``): a cached figure is served only while nothing it was computed from
+    has changed. Derived data: a missing row means "unknown", and nothing is served from a cache until
+    the next change writes it."""
+
+    __tablename__ = "competence_generation"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    generation: Mapped[int] = mapped_column(BigInteger, default=0)

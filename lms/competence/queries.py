@@ -12,6 +12,7 @@ from lms.competence.models import (
     CompetenceLevel,
     CompetenceTarget,
     PersonContribution,
+    SummaryGeneration,
     UnitChange,
     UnitCheckpoint,
 )
@@ -26,6 +27,11 @@ def areas() -> Select[tuple[CompetenceArea]]:
 
 def levels() -> Select[tuple[CompetenceLevel]]:
     return select(CompetenceLevel).order_by(CompetenceLevel.level)
+
+
+def generation() -> Select[tuple[int]]:
+    """The number that changes with every change of what the committee's figures read (no row: None)."""
+    return select(SummaryGeneration.generation).where(SummaryGeneration.id == 1)
 
 
 # --- per-unit summaries --------------------------------------------------------------------------------

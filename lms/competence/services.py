@@ -6,16 +6,18 @@ Adds and flushes; the caller commits.
 from __future__ import annotations
 
 import logging
+import secrets
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Date, delete, func, literal, select, union_all
+from sqlalchemy import Connection, Date, delete, event, func, literal, select, union_all
 from sqlalchemy import insert as sa_insert
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
 
 from lms import db
 from lms.audit import services as audit
@@ -26,6 +28,7 @@ from lms.competence.models import (
     CompetenceLevel,
     CompetenceTarget,
     PersonContribution,
+    SummaryGeneration,
     UnitChange,
     UnitCheckpoint,
 )
@@ -95,6 +98,38 @@ def _update(obj: object, values: dict[str, object]) -> bool:
     return changed
 
 
+# --- the generation of what the committee's figures read --------------------------------------------
+
+
+def bump_generation(connection: Connection | None = None) -> None:
+    """Mark a change of what the committee's figures read (``SummaryGeneration``) in the current
+    transaction: a new random number, so that no two states of the data share one, also across a
+    restored backup or a truncated test database (a counter would start again at the same numbers)."""
+    connection = connection if connection is not None else db.session.connection()
+    insert = postgresql_insert if connection.dialect.name == "postgresql" else sqlite_insert
+    value = secrets.randbits(62)
+    stmt = insert(SummaryGeneration).values(id=1, generation=value)
+    connection.execute(stmt.on_conflict_do_update(index_elements=[SummaryGeneration.id],
+                                                  set_={"generation": value}))
+
+
+#: models whose rows the committee's figures read besides the summaries; a flush that inserts, changes or
+#: deletes one of them counts as a change (``watch``: the reader registers what it reads)
+_WATCHED: set[type] = set()
+
+
+def watch(*models: type) -> None:
+    """Count every flush that writes one of these models as a change (see ``bump_generation``)."""
+    _WATCHED.update(models)
+    if not event.contains(Session, "after_flush", _after_flush):
+        event.listen(Session, "after_flush", _after_flush)
+
+
+def _after_flush(session: Session, _context: object) -> None:
+    if any(type(obj) in _WATCHED for group in (session.new, session.dirty, session.deleted) for obj in group):
+        bump_generation(session.connection())
+
+
 # --- per-unit summaries --------------------------------------------------------------------------------
 
 _COMBO = ("org_unit_id", "measure", "key", "level")
@@ -132,6 +167,7 @@ def _apply(net: dict[tuple[int, str, str, int, date], int]) -> None:
         _add_rows(UnitCheckpoint, "month", "total", [
             {"org_unit_id": u, "measure": m, "key": k, "level": lv, "month": mo, "total": v}
             for (u, m, k, lv, mo), v in sorted(by_month.items()) if v])
+    bump_generation()
 
 
 def replace_contributions(people: Sequence[summaries.PersonFacts], targets: Sequence[summaries.Target], *,
@@ -189,6 +225,7 @@ def rebuild(people: Sequence[summaries.PersonFacts], targets: Sequence[summaries
     for start in range(0, len(rows), _CHUNK):
         db.session.execute(sa_insert(UnitChange), rows[start:start + _CHUNK])
     extend_checkpoints(today)
+    bump_generation()
     db.session.flush()
     return len(rows)
 
@@ -228,6 +265,7 @@ def _checkpoint(month: date, previous: date | None) -> None:
     query = (select(*[both.c[c] for c in _COMBO], literal(month, Date).label("month"), total)
              .group_by(*[both.c[c] for c in _COMBO]).having(total != 0))
     db.session.execute(sa_insert(UnitCheckpoint).from_select([*_COMBO, "month", "total"], query))
+    bump_generation()
 
 def on_framework_imported(_sender: object, *, framework: FrameworkSource) -> None:
     sync_framework(framework)

@@ -314,6 +314,10 @@ FIELDS: dict[str, TableFields] = {
         "org_unit_id": "Organisationseinheit", "measure": "gezählte Größe", "key": "Bereich oder Kurs",
         "level": "Stufe", "month": "Monatsanfang", "total": "Zahl zum Monatsanfang",
     }),
+    "competence_generation": TableFields("niemand (technisch: Zwischenspeicher der Ausschusszahlen)", "content", {
+        "id": "technischer Schlüssel (immer 1)",
+        "generation": "Zähler, der bei jeder Änderung der Zahlen des Ausschusses steigt",
+    }),
 }
 
 

@@ -100,6 +100,7 @@ TABLES: dict[str, TableInfo] = {
                                          None),
     "competence_unit_checkpoints": TableInfo(_l("Zählungen je Organisationseinheit zum Monatsanfang (ohne "
                                                 "Personenbezug)"), None),
+    "competence_generation": TableInfo(_l("Änderungszähler der Ausschusszahlen (ohne Personenbezug)"), None),
 }
 
 #: the settings the notice shows, in this order

@@ -29,7 +29,7 @@ from flask_babel import gettext as _
 from lms import db
 from lms.competence import queries as competence_queries
 from lms.competence.summaries import AREA, COURSE, HEAD, TARGET
-from lms.reports.aggregate import queries
+from lms.reports.aggregate import cache, queries
 from lms.reports.aggregate.suppression import Published, Relation, Table, suppress
 
 ROOT = 0
@@ -378,9 +378,18 @@ def _month_ends(as_of: date, months: int) -> list[date]:
     return sorted(days)
 
 
+_FIGURES = cache.Memo(256)
+
+
 def committee_figures(filters: Filters, k: int, *, lang: str = "de",
                       trend_months: int = TREND_MONTHS) -> Figures:
-    """Everything the committee sees for these filters, every figure suppressed."""
+    """Everything the committee sees for these filters, every figure suppressed; served from the cache
+    while nothing it is computed from has changed (``cache``). The result is shared: read it only."""
+    return cache.cached(_FIGURES, ("figures", filters, k, lang, trend_months),
+                        lambda: _committee_figures(filters, k, lang=lang, trend_months=trend_months))
+
+
+def _committee_figures(filters: Filters, k: int, *, lang: str, trend_months: int) -> Figures:
     areas = [Option(a.key, a.name_en if lang == "en" else a.name_de)
              for a in db.session.scalars(competence_queries.areas())]
     levels = [Option(str(lv.level), lv.name_en if lang == "en" else lv.name_de)

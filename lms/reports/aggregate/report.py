@@ -29,6 +29,7 @@ from lms.competence import queries as competence_queries
 from lms.competence.models import CompetenceLevel
 from lms.org.models import OrgUnit
 from lms.org.services import today as berlin_today
+from lms.reports.aggregate import cache
 from lms.reports.aggregate import figures as fig
 from lms.spreadsheet import csv_rows
 
@@ -271,8 +272,8 @@ def empty_text(report: Report) -> str:
             f"am {report.data_from:%d.%m.%Y} erfasst. Bitte einen späteren Stichtag wählen.")
 
 
-def filename(report: Report, suffix: str) -> str:
-    return f"ki-kompetenz-bericht-{report.as_of.isoformat()}.{suffix}"
+def filename(as_of: date, suffix: str) -> str:
+    return f"ki-kompetenz-bericht-{as_of.isoformat()}.{suffix}"
 
 
 # --- the committee's download --------------------------------------------------------------------------
@@ -285,8 +286,14 @@ def pdf() -> Response:
         as_of = parse_as_of(request.args.get("stichtag"), berlin_today())
     except fig.FilterError as exc:
         raise BadRequest(str(exc)) from None
-    report = build(as_of, current_app.config["LMS_MIN_GROUP_SIZE"], org_name=current_app.config["LMS_ORG_NAME"])
-    return Response(render_pdf(report), mimetype="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="{filename(report, "pdf")}"',
+    k, org_name = current_app.config["LMS_MIN_GROUP_SIZE"], current_app.config["LMS_ORG_NAME"]
+    body = cache.cached(_PDFS, ("pdf", as_of, k, org_name),
+                        lambda: render_pdf(build(as_of, k, org_name=org_name)))
+    return Response(body, mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="{filename(as_of, "pdf")}"',
         "Cache-Control": "no-store"})
+
+
+#: rendered reports (a few hundred KB each) while nothing they show has changed (``cache``)
+_PDFS = cache.Memo(8)
 

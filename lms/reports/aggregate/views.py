@@ -17,12 +17,13 @@ from flask import (
     url_for,
 )
 from flask_babel import force_locale, get_locale
+from markupsafe import Markup
 from werkzeug.exceptions import BadRequest
 
 from lms.auth.access import roles_required
 from lms.learning.summaries import today
+from lms.reports.aggregate import cache, figures
 from lms.reports.aggregate import dashboard as layout
-from lms.reports.aggregate import figures
 from lms.spreadsheet import csv_rows
 
 bp = Blueprint("committee", __name__, url_prefix="/ausschuss")
@@ -39,6 +40,7 @@ class FilterError(BadRequest):
 
 
 def _figures(lang: str) -> figures.Figures:
+    """The figures for the request's filters (cached in ``figures``)."""
     try:
         filters = figures.parse_filters(request.args, today(), lang=lang)
     except figures.FilterError as exc:
@@ -46,19 +48,35 @@ def _figures(lang: str) -> figures.Figures:
     return figures.committee_figures(filters, current_app.config["LMS_MIN_GROUP_SIZE"], lang=lang)
 
 
+#: the filters of the dashboard's URL, in the cache key as given (the page links carry them on)
+_ARGS = ("stichtag", "bereich", "kurs", "einheit")
+_PAGES = cache.Memo(128)
+
+
 @bp.route("")
 @roles_required(*ROLES)
 def dashboard():
-    if not layout.is_set_up():
-        return render_template("committee/not_ready.html")
     lang = str(get_locale())
+    k = current_app.config["LMS_MIN_GROUP_SIZE"]
+    key = ("dashboard", lang, k, today(), tuple(request.args.get(name) for name in _ARGS))
+    body = cache.cached(_PAGES, key, lambda: _dashboard_body(lang, k))
+    if body is None:
+        return render_template("committee/not_ready.html")
+    return render_template("committee/dashboard.html", body=body)
+
+
+def _dashboard_body(lang: str, k: int) -> Markup | None:
+    """The page's content (None before the framework and a course exist); raises :class:`FilterError`."""
+    if not layout.is_set_up():
+        return None
     result = _figures(lang)
     keep = {"stichtag": request.args.get("stichtag") or None, "bereich": result.filters.area,
             "kurs": result.filters.course}
     page = layout.build(result, lambda code: url_for("committee.dashboard", einheit=code, **keep))
-    return render_template("committee/dashboard.html", page=page, figures=page.figures, today=today(),
-                           empty_text=layout.empty_text(page.figures) if page.figures.empty else "",
-                           footnote=layout.footnote(page.figures.k), footnote_id=layout.FOOTNOTE_ID)
+    return Markup(render_template(  # noqa: S704  # nosec B704 # a rendered, autoescaped template
+        "committee/_dashboard_body.html", page=page, figures=page.figures, today=today(),
+        empty_text=layout.empty_text(page.figures) if page.figures.empty else "",
+        footnote=layout.footnote(page.figures.k), footnote_id=layout.FOOTNOTE_ID))
 
 
 @bp.route("/uebersicht.csv")
