@@ -24,6 +24,7 @@ from datetime import date, timedelta
 from threading import Lock
 from typing import Any
 
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 
 from lms import db
@@ -77,7 +78,8 @@ class Shown:
             return f"< {k}"
         if self.value is None:
             return "–"
-        return f"{self.value:n}" if self.value >= 10_000 else str(self.value)
+        # five digits and more grouped as the language writes them (62.764 / 62,764), as DIN 5008 does
+        return format_decimal(self.value) if self.value >= 10_000 else str(self.value)
 
 
 @dataclass(frozen=True)

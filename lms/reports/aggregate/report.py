@@ -287,11 +287,16 @@ def pdf() -> Response:
     except fig.FilterError as exc:
         raise BadRequest(str(exc)) from None
     k, org_name = current_app.config["LMS_MIN_GROUP_SIZE"], current_app.config["LMS_ORG_NAME"]
-    body = cache.cached(_PDFS, ("pdf", as_of, k, org_name),
-                        lambda: render_pdf(build(as_of, k, org_name=org_name)))
+    body = cache.cached(_PDFS, ("pdf", as_of, k, org_name), lambda: _german_pdf(as_of, k, org_name))
     return Response(body, mimetype="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="{filename(as_of, "pdf")}"',
         "Cache-Control": "no-store"})
+
+
+def _german_pdf(as_of: date, k: int, org_name: str) -> bytes:
+    """The report is German whatever the language of the page it is downloaded from."""
+    with force_locale("de"):
+        return render_pdf(build(as_of, k, org_name=org_name))
 
 
 #: rendered reports (a few hundred KB each) while nothing they show has changed (``cache``)
