@@ -122,7 +122,7 @@ def test_sqlite_backup_restores_every_table(app, runner, database_url, tmp_path)
 @pytest.mark.skipif(bool(PG_URL), reason="the SQLite backup (this run is on PostgreSQL)")
 def test_sqlite_backup_while_the_app_writes(app, runner, database_url, tmp_path, make_unit):
     """Online: writers keep going during the backup; the copy is consistent."""
-    stop = threading.Event()
+    stop, started = threading.Event(), threading.Event()
 
     def write() -> None:
         engine = create_engine(database_url, connect_args={"timeout": 30})
@@ -131,12 +131,15 @@ def test_sqlite_backup_while_the_app_writes(app, runner, database_url, tmp_path,
             with engine.begin() as conn:
                 conn.execute(text("INSERT INTO audit_events (occurred_at, actor_label, action) "
                                   "VALUES (CURRENT_TIMESTAMP, 'test', :a)"), {"a": f"test.write.{n}"})
+            started.set()
             n += 1
         engine.dispose()
 
     writer = threading.Thread(target=write)
     writer.start()
     try:
+        # on a loaded machine the thread may not have written yet; the backups must run while it writes
+        assert started.wait(30), "the writer never committed"
         for i in range(3):
             result = runner.invoke(args=["backup", "--force", str(tmp_path / "laufend.sqlite3")])
             assert result.exit_code == 0, (i, result.output)
