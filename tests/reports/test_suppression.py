@@ -94,11 +94,12 @@ class _AllWithheld:
         return cell in self.primary
 
 
-def assert_protected(table: Table, published) -> None:
+def assert_protected(table: Table, published, baseline=None) -> None:
+    """``baseline``: what the reader knows anyway (default: nothing but the "< k" markers)."""
     small_unshown = {c for c in table.unpublished if 0 < table.values[c] < K}
     for cell in published.primary | small_unshown:
         low, high = integer_range(table, published, cell)
-        base_low, base_high = integer_range(table, _AllWithheld(published), cell)
+        base_low, base_high = integer_range(table, baseline or _AllWithheld(published), cell)
         # the published figures tell nothing about a small count beyond what the markers say
         assert (low, high) == (base_low, base_high), (cell, table.values[cell], low, high, base_low, base_high)
     for cell, value in table.values.items():
@@ -183,3 +184,54 @@ def test_the_oracle_catches_greedy_suppression_alone(monkeypatch):
     monkeypatch.setattr(module, "first_leak", lambda *a, **k: (None, []))
     with pytest.raises(AssertionError):
         assert_protected(SEVEN, module.suppress(SEVEN, K))
+
+
+class _TwoTables:
+    """What the reader sees of a headcount table and a table of levels beside it: the headcounts shown
+    there (fixed here), the "< k" headcounts (marked here), and the levels table's own figures."""
+
+    def __init__(self, heads, head_published, levels, level_published):
+        self.heads, self.head_published = heads, head_published
+        self.levels, self.level_published = levels, level_published
+        self.primary = head_published.primary | level_published.primary
+
+    def value(self, cell):
+        if cell in self.levels.fixed:
+            return self.head_published.value(cell)
+        if cell in self.levels.unpublished:
+            return None
+        return self.level_published.value(cell)
+
+    def is_small(self, cell):
+        return cell in self.levels.marked or (cell not in self.levels.unpublished
+                                              and self.level_published.is_small(cell))
+
+
+class _HeadcountsOnly(_TwoTables):
+    """The baseline: the headcount table as published (decided before any table of levels), and of the
+    levels nothing but their "< k" markers."""
+
+    def value(self, cell):
+        return self.head_published.value(cell) if cell in self.levels.fixed else None
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(trees(with_levels=True))
+def test_levels_beside_the_headcounts_leak_nothing_together(tree):
+    """The dashboard's way: headcounts suppressed once, then each table of levels with the shown
+    headcounts fixed and the "< k" ones marked. Together they tell nothing beyond the published
+    headcounts and the markers. (The headcount table alone is the random-tree property above.)"""
+    parents, direct, levels = tree
+    full = tree_table(parents, direct, levels)
+    head_cells = {c for c in full.values if c[2] is None}
+    heads = Table({c: full.values[c] for c in head_cells},
+                  [r for r in full.relations if r.total in head_cells and set(r.parts) <= head_cells],
+                  frozenset(full.unpublished & head_cells))
+    head_published = suppress(heads, K)
+    shown = frozenset(c for c in head_cells - heads.unpublished if head_published.value(c) is not None)
+    small = frozenset(c for c in head_cells - heads.unpublished if head_published.is_small(c))
+    levels_table = Table(full.values, full.relations, frozenset(full.unpublished | (head_cells - shown)),
+                         shown, small)
+    level_published = suppress(levels_table, K)
+    together = _TwoTables(heads, head_published, levels_table, level_published)
+    assert_protected(full, together, _HeadcountsOnly(heads, head_published, levels_table, level_published))

@@ -293,7 +293,7 @@ _CACHE_LOCK = Lock()
 def suppressed_table(table: Table, k: int) -> Published:
     """``suppress(table, k)``, memoised on the table's complete content."""
     key = (k, tuple(sorted(table.values.items(), key=repr)), tuple(table.relations),
-           table.unpublished, table.fixed)
+           table.unpublished, table.fixed, table.marked)
     with _CACHE_LOCK:
         hit = _CACHE.get(key)
         if hit is not None:
@@ -318,10 +318,13 @@ def _suppressed(tree: _Tree, counts: Mapping[tuple[str, str, int], Mapping[int, 
     # the headcounts as the other tables see them: published ones fixed, withheld ones unknown
     fixed = frozenset(c for c in head_values if c not in head_unpublished and heads.value(c) is not None)
     unknown_heads = frozenset(c for c in head_values if c not in fixed)
+    small_heads = frozenset(c for c in head_values if c not in head_unpublished and heads.is_small(c))
 
     def table(groups: list[tuple[tuple[Any, ...], dict[int, int], bool]],
-              splits: list[tuple[tuple[Any, ...], list[tuple[Any, ...]]]]) -> Published:
-        """groups: (tag, own counts, published?); splits: total tag = sum of part tags, per cell."""
+              splits: list[tuple[tuple[Any, ...], list[tuple[Any, ...]]]],
+              known: frozenset[tuple[Any, ...]] = frozenset()) -> Published:
+        """groups: (tag, own counts, published?); splits: total tag = sum of part tags, per cell;
+        known: cells every reader knows anyway (never withheld)."""
         values = dict(head_values)
         relations: list[Relation] = []
         unpublished = set(unknown_heads)
@@ -333,7 +336,8 @@ def _suppressed(tree: _Tree, counts: Mapping[tuple[str, str, int], Mapping[int, 
             for cell in tree.cells(total_tag):
                 _tag, unit_id, part = cell
                 relations.append(Relation(cell, tuple((t, unit_id, part) for t in part_tags)))
-        return suppressed_table(Table(values, relations, frozenset(unpublished), fixed), k)
+        return suppressed_table(Table(values, relations, frozenset(unpublished) - known, fixed | known, small_heads),
+                                k)
 
     held = dict(counts.get((COURSE, course, 1), {}))
     result.parts.append(table([(("held",), held, True), (("not_held",), _minus(head_own, held), False)],
@@ -347,11 +351,37 @@ def _suppressed(tree: _Tree, counts: Mapping[tuple[str, str, int], Mapping[int, 
         result.parts.append(table(groups, [(head_tag, [("level", lv) for lv in range(max_level + 1)])]))
         with_target = dict(counts.get((TARGET, area, 0), {}))
         meets = dict(counts.get((TARGET, area, 1), {}))
+        if not any(with_target.values()):
+            # no target reaches anyone in this area (the list of targets says so): zeros everywhere,
+            # which name no one and need no complement
+            zeros = {**_values(tree, ("with",), {}), **_values(tree, ("meets",), {})}
+            result.parts.append(Published(values=zeros, primary=frozenset(), secondary=frozenset(), k=k))
+            return result
         result.parts.append(table(
             [(("with",), with_target, True), (("without",), _minus(head_own, with_target), False),
              (("meets",), meets, True), (("below",), _minus(with_target, meets), False)],
-            [(head_tag, [("with",), ("without",)]), (("with",), [("meets",), ("below",)])]))
+            [(head_tag, [("with",), ("without",)]), (("with",), [("meets",), ("below",)])],
+            known=_outside_targets(tree, area, with_target)))
     return result
+
+
+def _outside_targets(tree: _Tree, area: str, with_target: Mapping[int, int]) -> frozenset[tuple[Any, ...]]:
+    """The target cells of units no target of the area reaches: zero for every reader of the published
+    list of targets (a target names its unit), so they need no protection and protect nothing."""
+    paths = [path for target, path in db.session.execute(competence_queries.active_targets())
+             if target.area_key == area]
+    if any(path is None for path in paths):
+        return frozenset()  # a target for everyone
+    sub = tree.subtree_sum(with_target)
+    known = set()
+    for unit_id, unit in tree.units.items():
+        inside = [p for p in paths if unit.path.startswith(p)]
+        below = [p for p in paths if p.startswith(unit.path)]
+        for part, reached, value in ((OWN, inside, with_target.get(unit_id, 0)),
+                                     (SUB, inside or below, sub[unit_id])):
+            if not reached and value == 0:
+                known |= {(("with",), unit_id, part), (("meets",), unit_id, part), (("below",), unit_id, part)}
+    return frozenset(known)
 
 
 def _row(label: str, unit: UnitInfo | None, cell: tuple[int, str], published: _Suppressed, max_level: int,

@@ -62,6 +62,10 @@ class Table:
     #: cells published elsewhere (e.g. headcounts, decided once for every filter): known to the reader and
     #: never withheld here, so that no two views of the same figure differ
     fixed: frozenset[Cell] = field(default_factory=frozenset)
+    #: unpublished cells shown as "< k" elsewhere (e.g. a small headcount in the headcount table): the
+    #: reader knows they lie in [1, k-1], and the audit must know it too, or it would take that for a leak
+    #: it can never close and withhold the whole table
+    marked: frozenset[Cell] = field(default_factory=frozenset)
 
 
 @dataclass(frozen=True)
@@ -105,7 +109,7 @@ def suppress(table: Table, k: int) -> Published:
 
     def hide_one_more(candidates: Iterable[Cell]) -> bool:
         options = sorted((c for c in candidates if c not in unknown and c not in table.fixed),
-                         key=lambda c: (values[c], repr(c)))
+                         key=lambda c: (values[c] == 0, values[c], repr(c)))
         if not options:
             return False
         hidden.add(options[0])
@@ -113,8 +117,10 @@ def suppress(table: Table, k: int) -> Published:
         return True
 
     everything = set(values) - table.fixed
-    reader = _Reader(values, relations, primary, k)
-    baseline = _Baseline(_Reader(values, relations, primary, k), frozenset(everything))
+    # what the reader knows to lie in [1, k-1]: this table's "< k" cells and those shown so elsewhere
+    boxed = primary | (table.marked & table.unpublished)
+    reader = _Reader(values, relations, boxed, k)
+    baseline = _Baseline(_Reader(values, relations, boxed, k), frozenset(everything))
     # Withholding more can only widen what the reader can infer (fewer equations, the same constraints),
     # and the baseline is the widest it gets: a cell found safe stays safe, so each audit resumes at the
     # cell that leaked last.
