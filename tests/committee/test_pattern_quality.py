@@ -57,7 +57,8 @@ def test_the_cells_no_target_reaches_are_known_zeros(committee_city, app):
     with app.test_request_context():
         tree = figures._tree()
         counts = figures._own_counts(figures.parse_filters({}, summaries.today()).as_of)
-        known = figures._outside_targets(tree, "recht", counts.get(("target", "recht", 0), {}))
+        paths = [units["S2"].path]
+        known = figures._outside_targets(tree, paths, counts.get(("target", "recht", 0), {}))
     reached = {cell[1:] for cell in known if cell[0] == ("with",)}
     sub, own = figures.SUB, figures.OWN
     # S1, E and F: no target of the area reaches them; D contains S2, the target's unit
@@ -66,4 +67,4 @@ def test_the_cells_no_target_reaches_are_known_zeros(committee_city, app):
     assert (units["D"].id, sub) not in reached and (units["S2"].id, sub) not in reached
     # the target for everyone in "grundlagen" reaches every unit
     with app.test_request_context():
-        assert figures._outside_targets(tree, "grundlagen", counts.get(("target", "grundlagen", 0), {})) == set()
+        assert figures._outside_targets(tree, [None], counts.get(("target", "grundlagen", 0), {})) == set()

@@ -18,7 +18,7 @@ Figures are counts of people; rates are withheld when a count is withheld or the
 from __future__ import annotations
 
 from collections import OrderedDict, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from threading import Lock
@@ -308,7 +308,8 @@ def suppressed_table(table: Table, k: int) -> Published:
 
 
 def _suppressed(tree: _Tree, counts: Mapping[tuple[str, str, int], Mapping[int, int]], *, course: str,
-                area: str | None, max_level: int, k: int) -> _Suppressed:
+                area: str | None, max_level: int, k: int, target_paths: Sequence[str | None] = ()) -> _Suppressed:
+    """``target_paths``: the units of the area's active targets (None: a target for everyone)."""
     head_own = counts.get((HEAD, "", 0), {})
     head_tag = ("head",)
     head_values = _values(tree, head_tag, head_own)
@@ -352,24 +353,24 @@ def _suppressed(tree: _Tree, counts: Mapping[tuple[str, str, int], Mapping[int, 
         with_target = dict(counts.get((TARGET, area, 0), {}))
         meets = dict(counts.get((TARGET, area, 1), {}))
         if not any(with_target.values()):
-            # no target reaches anyone in this area (the list of targets says so): zeros everywhere,
-            # which name no one and need no complement
+            # nobody has a target in this area: every cell is 0, names no one and lets the reader work out
+            # nothing but "without a target = headcount", which the headcount table says already
             zeros = {**_values(tree, ("with",), {}), **_values(tree, ("meets",), {})}
             result.parts.append(Published(values=zeros, primary=frozenset(), secondary=frozenset(), k=k))
-            return result
-        result.parts.append(table(
-            [(("with",), with_target, True), (("without",), _minus(head_own, with_target), False),
-             (("meets",), meets, True), (("below",), _minus(with_target, meets), False)],
-            [(head_tag, [("with",), ("without",)]), (("with",), [("meets",), ("below",)])],
-            known=_outside_targets(tree, area, with_target)))
+        else:
+            result.parts.append(table(
+                [(("with",), with_target, True), (("without",), _minus(head_own, with_target), False),
+                 (("meets",), meets, True), (("below",), _minus(with_target, meets), False)],
+                [(head_tag, [("with",), ("without",)]), (("with",), [("meets",), ("below",)])],
+                known=_outside_targets(tree, target_paths, with_target)))
     return result
 
 
-def _outside_targets(tree: _Tree, area: str, with_target: Mapping[int, int]) -> frozenset[tuple[Any, ...]]:
-    """The target cells of units no target of the area reaches: zero for every reader of the published
-    list of targets (a target names its unit), so they need no protection and protect nothing."""
-    paths = [path for target, path in db.session.execute(competence_queries.active_targets())
-             if target.area_key == area]
+def _outside_targets(tree: _Tree, paths: Sequence[str | None],
+                     with_target: Mapping[int, int]) -> frozenset[tuple[Any, ...]]:
+    """The target cells of units no target of the area (``paths``: their units) reaches: zero for every
+    reader of the published list of targets (a target names its unit), so they need no protection and
+    protect nothing. A unit whose count is not 0 after all (a target ended since) is left to the audit."""
     if any(path is None for path in paths):
         return frozenset()  # a target for everyone
     sub = tree.subtree_sum(with_target)
@@ -435,8 +436,10 @@ def _committee_figures(filters: Filters, k: int, *, lang: str, trend_months: int
         return figures
     tree = _tree()
     max_level = len(levels) - 1
+    target_paths = [path for target, path in db.session.execute(competence_queries.active_targets())
+                    if target.area_key == filters.area]
     published = _suppressed(tree, _own_counts(filters.as_of), course=filters.course, area=filters.area,
-                            max_level=max_level, k=k)
+                            max_level=max_level, k=k, target_paths=target_paths)
     scope = filters.unit.id if filters.unit is not None else ROOT
     if scope == ROOT and len(tree.children.get(ROOT, [])) == 1:
         scope = tree.children[ROOT][0]  # one unit at the top is the administration itself
